@@ -1,0 +1,60 @@
+package dev.huddle.events;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Something a service wants a gateway to do for some peers' connections: send a frame, or close them.
+ * Every gateway reads every delivery and acts on the peers it holds, so a peer can be reached
+ * whichever gateway it is on (and after it resumed on another one).
+ *
+ * @param v         schema version
+ * @param id        unique id
+ * @param ts        when the delivery was made
+ * @param to        peerIds, or {@link #EVERYONE}
+ * @param conn      only this connection of the peer (replies go to the connection that asked), or {@code null}
+ * @param frame     the client frame, already serialised, or {@code null} for a pure control delivery
+ * @param control   {@code null} for a plain frame, else one of {@link Control}
+ * @param code      close code for {@link Control#CLOSE}
+ * @param ingressTs when the gateway received the request that caused this (0 if none)
+ */
+public record Delivery(int v, String id, long ts, List<String> to, String conn, String frame,
+                       Control control, Integer code, long ingressTs) {
+    public static final String EVERYONE = "*";
+
+    /** What a gateway does besides sending {@link #frame()}. */
+    public enum Control {
+        /** close the connection with {@link #code()} after sending the frame, if any */
+        CLOSE,
+        /** internal: presence accepted a resume; the frame is a {@link ResumeAccepted} */
+        RESUME_ACCEPTED,
+        /** internal: rooms-service restored one room of a resumed peer; the frame is the room's state */
+        RESUME_ROOM
+    }
+
+    public static Delivery frame(List<String> to, String frame, long ingressTs) {
+        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
+                to, null, frame, null, null, ingressTs);
+    }
+
+    public static Delivery frame(String to, String frame, long ingressTs) {
+        return frame(List.of(to), frame, ingressTs);
+    }
+
+    /** A reply, or anything else that only the connection that asked may see. */
+    public static Delivery toConnection(Origin origin, String frame, long ingressTs) {
+        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
+                List.of(origin.peer()), origin.conn(), frame, null, null, ingressTs);
+    }
+
+    public static Delivery control(Origin origin, Control control, String frame, Integer code) {
+        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
+                List.of(origin.peer()), origin.conn(), frame, control, code, 0);
+    }
+
+    /** Close every connection of these peers (or just {@code conn}) with {@code code}, after sending {@code frame}. */
+    public static Delivery close(List<String> to, String conn, String frame, int code) {
+        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
+                to, conn, frame, Control.CLOSE, code, 0);
+    }
+}

@@ -1,0 +1,294 @@
+package dev.huddle.kafka;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Runs one Kafka consumer on its own thread and hands each polled batch to a {@link Handler}.
+ * The next poll (and, in a group, the offset commit) waits until the handler's effects are durable,
+ * so a crash redelivers rather than loses (at-least-once). A failed batch is retried from its start.
+ *
+ * <p>Two modes: a <em>group</em> member shares partitions with the other instances of its service; a
+ * <em>replica</em> reads every partition itself (to hold a full copy of a compacted topic, or to see every
+ * delivery).
+ */
+public final class ConsumerLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ConsumerLoop.class.getName());
+    private static final Duration POLL = Duration.ofMillis(20); // bounds how long a caughtUp() waiter waits when idle
+
+    /** Handles one batch. */
+    @FunctionalInterface
+    public interface Handler {
+        /** @return a stage that completes when the batch's effects are durable (sent and acknowledged) */
+        CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) throws Exception;
+    }
+
+    /** Told on the loop thread when a group member gains or loses partitions (before it gets their records). */
+    public interface Assignment {
+        void assigned(Collection<TopicPartition> partitions);
+
+        void revoked(Collection<TopicPartition> partitions);
+    }
+
+    private record Waiter(TopicPartition partition, long offset, CompletableFuture<Void> done) {
+    }
+
+    private final String name;
+    private final KafkaConsumer<String, String> consumer;
+    private final List<String> topics;
+    private final boolean group;
+    private final boolean fromBeginning;
+    private final Handler handler;
+    private final Assignment assignment;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile long lag;
+    private Thread thread;
+
+    private ConsumerLoop(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
+                         boolean fromBeginning, Handler handler, Assignment assignment) {
+        this.name = name;
+        this.consumer = new KafkaConsumer<>(settings.consumer(name, groupId));
+        this.topics = topics.stream().map(settings::topic).toList();
+        this.group = groupId != null;
+        this.fromBeginning = fromBeginning;
+        this.handler = handler;
+        this.assignment = assignment;
+    }
+
+    /** A member of consumer group {@code groupId}, sharing the partitions of {@code topics}. */
+    public static ConsumerLoop group(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
+                                     Handler handler, Assignment assignment) {
+        return new ConsumerLoop(settings, name, groupId, topics, true, handler, assignment);
+    }
+
+    /** Reads every partition of {@code topics}, from the beginning or only what comes from now on. */
+    public static ConsumerLoop replica(KafkaSettings settings, String name, List<TopicSpec> topics,
+                                       boolean fromBeginning, Handler handler) {
+        return new ConsumerLoop(settings, name, null, topics, fromBeginning, handler, null);
+    }
+
+    public ConsumerLoop start() {
+        if (running.compareAndSet(false, true)) {
+            thread = Thread.ofPlatform().name("kafka-" + name).daemon().start(this::run);
+        }
+        return this;
+    }
+
+    /** Completes once a replica has read what was there when it started, or a group member got its partitions. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    public boolean isReady() {
+        return ready.isDone() && !ready.isCompletedExceptionally() && running.get();
+    }
+
+    /** Records behind the end of the partitions, as of the last poll. */
+    public long lag() {
+        return lag;
+    }
+
+    /**
+     * Completes when this loop has handled everything written to {@code topic}'s partition of {@code key}
+     * up to now: the way to read one's own writes, or another service's writes that caused a request.
+     */
+    public CompletableFuture<Void> caughtUp(Admin admin, KafkaSettings settings, TopicSpec topic, String key) {
+        TopicPartition tp = new TopicPartition(settings.topic(topic), Partitions.forKey(key, topic.partitions()));
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
+                .toCompletionStage().toCompletableFuture()
+                .thenCompose(info -> {
+                    Waiter w = new Waiter(tp, info.offset(), new CompletableFuture<>());
+                    waiters.add(w);
+                    return w.done;
+                });
+    }
+
+    private void run() {
+        try {
+            if (group) {
+                consumer.subscribe(topics, new Listener());
+            } else {
+                assignAll();
+            }
+            while (running.get()) {
+                ConsumerRecords<String, String> records;
+                records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.count());
+                    records.forEach(batch::add);
+                    if (!handle(batch)) {
+                        continue;
+                    }
+                    if (group) {
+                        consumer.commitAsync();
+                    }
+                }
+                updateLag();
+                checkWaiters();
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "Consumer loop " + name + " failed", e);
+            ready.completeExceptionally(e);
+        } finally {
+            try {
+                if (group) {
+                    consumer.commitSync(Duration.ofSeconds(2));
+                }
+            } catch (Exception e) {
+                LOG.log(Level.DEBUG, "Final commit failed", e);
+            }
+            consumer.close(Duration.ofSeconds(2));
+            waiters.forEach(w -> w.done.completeExceptionally(new IllegalStateException("consumer closed")));
+        }
+    }
+
+    /** @return false if the batch failed and was rewound for another try */
+    private boolean handle(List<ConsumerRecord<String, String>> batch) {
+        try {
+            handler.handle(batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+            return false;
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Batch of " + batch.size() + " on " + name + " failed, retrying: " + e);
+            Map<TopicPartition, Long> first = new HashMap<>();
+            for (ConsumerRecord<String, String> r : batch) {
+                first.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+            }
+            first.forEach((tp, offset) -> {
+                if (consumer.assignment().contains(tp)) {
+                    consumer.seek(tp, offset);
+                }
+            });
+            sleep(500);
+            return false;
+        }
+    }
+
+    private void assignAll() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            // A topic created a moment ago may not be in the metadata yet.
+            for (int i = 0; (infos == null || infos.isEmpty()) && i < 300; i++) {
+                sleep(100);
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            }
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("Topic " + topic + " has no partitions");
+            }
+            for (PartitionInfo info : infos) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+        }
+        consumer.assign(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            ends.forEach((tp, end) -> waiters.add(new Waiter(tp, end, new CompletableFuture<>())));
+            CompletableFuture.allOf(waiters.stream().map(Waiter::done).toArray(CompletableFuture[]::new))
+                    .thenRun(() -> ready.complete(null));
+        } else {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolve "end" now, not at the first poll
+            ready.complete(null);
+        }
+    }
+
+    private void checkWaiters() {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (!consumer.assignment().contains(w.partition) || consumer.position(w.partition) >= w.offset) {
+                w.done.complete(null);
+                it.remove();
+            }
+        }
+    }
+
+    private void updateLag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        lag = total;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (running.compareAndSet(true, false)) {
+            consumer.wakeup();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final class Listener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            try {
+                consumer.commitSync(Duration.ofSeconds(5));
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Commit on revoke failed: " + e);
+            }
+            if (assignment != null) {
+                assignment.revoked(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (assignment != null) {
+                assignment.assigned(partitions);
+            }
+            ready.complete(null);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (assignment != null) {
+                assignment.revoked(partitions);
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.huddle.kafka;
+
+import io.helidon.config.Config;
+
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Kafka connection settings of a service, from the {@code kafka} config node
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_TOPIC_PREFIX}, ... as environment variables).
+ *
+ * @param bootstrapServers  broker list
+ * @param topicPrefix       prefix of every topic name (lets several systems, or tests, share a cluster)
+ * @param replicationFactor replication of topics created at start-up
+ * @param lingerMs          producer linger: 0 keeps relay latency lowest
+ * @param fetchMaxWaitMs    consumer fetch wait: the default 500 ms would add itself to every hop
+ */
+public record KafkaSettings(String bootstrapServers, String topicPrefix, short replicationFactor,
+                            int lingerMs, int fetchMaxWaitMs) {
+
+    public static KafkaSettings create(Config config) {
+        Config kafka = config.get("kafka");
+        return new KafkaSettings(
+                kafka.get("bootstrap.servers").asString().orElse("localhost:9092"),
+                kafka.get("topic.prefix").asString().orElse("huddle."),
+                kafka.get("replication.factor").asInt().map(Integer::shortValue).orElse((short) 1),
+                kafka.get("linger.ms").asInt().orElse(0),
+                kafka.get("fetch.max.wait.ms").asInt().orElse(5));
+    }
+
+    public static KafkaSettings of(String bootstrapServers, String topicPrefix) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 5);
+    }
+
+    public String topic(TopicSpec spec) {
+        return topicPrefix + spec.name();
+    }
+
+    public Properties admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        return p;
+    }
+
+    public Properties producer(String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        // Fail sends instead of blocking for a minute when the broker is gone: callers answer `unavailable`.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
+        return p;
+    }
+
+    /** A consumer in {@code groupId} (null: no group, for replicas that assign partitions themselves). */
+    public Properties consumer(String clientId, String groupId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-" + UUID.randomUUID().toString().substring(0, 8));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        if (groupId != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, topicPrefix + groupId);
+        }
+        return p;
+    }
+
+}

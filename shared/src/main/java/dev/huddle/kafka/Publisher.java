@@ -1,0 +1,63 @@
+package dev.huddle.kafka;
+
+import dev.huddle.json.Json;
+
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Sends JSON records. One per service instance: the Kafka producer is thread-safe and batches.
+ */
+public final class Publisher implements AutoCloseable {
+    private final KafkaSettings settings;
+    private final Producer<String, String> producer;
+
+    public Publisher(KafkaSettings settings, String clientId) {
+        this.settings = settings;
+        this.producer = new KafkaProducer<>(settings.producer(clientId));
+    }
+
+    /**
+     * Sends {@code value} (a record, serialised to JSON; a String as it is; {@code null} as a tombstone).
+     * The future completes when the broker has it, or fails (never blocks the caller for long).
+     */
+    public CompletableFuture<RecordMetadata> send(TopicSpec topic, String key, Object value) {
+        return send(topic, null, key, value);
+    }
+
+    /** Sends to one explicit partition ({@code null}: by key), e.g. to reach every owner of a partitioned topic. */
+    public CompletableFuture<RecordMetadata> send(TopicSpec topic, Integer partition, String key, Object value) {
+        String json = value == null ? null : value instanceof String s ? s : Json.write(value);
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(settings.topic(topic), partition, key, json), (md, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(md);
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    public static CompletableFuture<Void> all(Collection<? extends CompletableFuture<?>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+    }
+
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.huddle.kafka;
+
+import java.util.List;
+
+/**
+ * Every topic of the system. Room topics share one partition count and are keyed by room name,
+ * so one partition orders everything about a room.
+ */
+public final class Topics {
+    public static final int ROOM_PARTITIONS = 12;
+    private static final long HOUR = 3_600_000L;
+
+    /** gateway and operators to rooms-service: join, leave, rename, media, away/back/depart, admin actions */
+    public static final TopicSpec ROOM_COMMANDS = new TopicSpec("room-commands", ROOM_PARTITIONS, false, 24 * HOUR);
+    /** rooms-service's own state, one snapshot per room, replayed when a partition is assigned */
+    public static final TopicSpec ROOM_STATE = new TopicSpec("room-state", ROOM_PARTITIONS, true, 0);
+    /** rooms-service to everyone: who is in each room ({@link dev.huddle.events.RoomMembers}) */
+    public static final TopicSpec ROOM_MEMBERS = new TopicSpec("room-members", ROOM_PARTITIONS, true, 0);
+    /** rooms-service to gateways: the public room list ({@link dev.huddle.events.DirectoryEntry}) */
+    public static final TopicSpec ROOM_DIRECTORY = new TopicSpec("room-directory", ROOM_PARTITIONS, true, 0);
+    /** gateway to signaling-service: signal and chat */
+    public static final TopicSpec SIGNALS = new TopicSpec("signals", ROOM_PARTITIONS, false, HOUR);
+    /** services to gateways: frames and controls for peers ({@link dev.huddle.events.Delivery}) */
+    public static final TopicSpec DELIVERIES = new TopicSpec("deliveries", ROOM_PARTITIONS, false, HOUR);
+    /** gateways to presence-service: connections opened and closed, resumes; keyed by peerId */
+    public static final TopicSpec PRESENCE = new TopicSpec("presence", 6, false, 24 * HOUR);
+    /** presence-service's sessions (resume tokens, connection details), keyed by peerId */
+    public static final TopicSpec SESSIONS = new TopicSpec("sessions", 6, true, 0);
+    /** every instance's heartbeat (kind, version, health, connections), keyed by instance id */
+    public static final TopicSpec INSTANCES = new TopicSpec("instances", 1, true, 0);
+
+    public static final List<TopicSpec> ALL = List.of(ROOM_COMMANDS, ROOM_STATE, ROOM_MEMBERS, ROOM_DIRECTORY,
+            SIGNALS, DELIVERIES, PRESENCE, SESSIONS, INSTANCES);
+
+    private Topics() {
+    }
+}

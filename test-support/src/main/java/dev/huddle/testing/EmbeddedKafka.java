@@ -1,0 +1,174 @@
+package dev.huddle.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node KRaft Kafka broker (broker and controller in one), started from Kafka's own
+ * artifacts inside this JVM: for local mode and for integration tests, where no Docker engine runs.
+ * Its data stays in {@code dataDir}, so it can be stopped and started again with its topics intact.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dataDir, int port, int controllerPort) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /**
+     * Formats {@code dataDir} if needed and starts the broker on {@code port} (0: a free port); returns when
+     * it answers an admin client.
+     */
+    public static EmbeddedKafka start(Path dataDir, int port) {
+        try {
+            Files.createDirectories(dataDir);
+            Path ports = dataDir.resolve("ports");
+            int p;
+            int c;
+            if (port == 0 && Files.exists(ports)) {
+                String[] saved = Files.readString(ports).trim().split(" ");
+                p = Integer.parseInt(saved[0]);
+                c = Integer.parseInt(saved[1]);
+            } else {
+                p = port == 0 ? freePort() : port;
+                c = freePort();
+            }
+            Files.writeString(ports, p + " " + c);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, p, c);
+            kafka.startServer();
+            return kafka;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot prepare Kafka data folder " + dataDir, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Starts the broker again after {@link #stop()}, on the same port and data. */
+    public synchronized void restart() {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    /** Stops the broker (clients see it gone), keeping its data. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private synchronized void startServer() {
+        Properties props = properties();
+        Path logs = dataDir.resolve("logs");
+        try {
+            if (!Files.exists(logs.resolve("meta.properties"))) {
+                Path configFile = dataDir.resolve("server.properties");
+                try (Writer w = Files.newBufferedWriter(configFile)) {
+                    props.store(w, "embedded broker");
+                }
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+                        "-c", configFile.toString(), "--ignore-formatted"},
+                        new PrintStream(out, true, StandardCharsets.UTF_8));
+                if (rc != 0) {
+                    throw new IllegalStateException("Formatting Kafka storage failed: " + out);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        server.startup();
+        awaitReady();
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dataDir.resolve("logs").toString());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "6");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        // The default dedupe buffer takes 128 MB of heap; compacted topics here are small.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        p.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        return p;
+    }
+
+    private void awaitReady() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        long deadline = System.currentTimeMillis() + 60_000;
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("Kafka did not become ready", e);
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
