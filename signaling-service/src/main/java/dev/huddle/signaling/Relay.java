@@ -1,0 +1,249 @@
+package dev.huddle.signaling;
+
+import dev.huddle.events.ChatMessage;
+import dev.huddle.events.Command;
+import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
+import dev.huddle.events.ErrorCode;
+import dev.huddle.events.Frames;
+import dev.huddle.events.Member;
+import dev.huddle.events.RoomMembers;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Topics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Handler of the {@code signals} topic: relays {@code signal} and {@code chat} between members of a room and
+ * refuses everything else. A batch is handled in order, so per room (one partition) an offer goes out before
+ * the candidates that follow it, even when a causality barrier makes the relay wait.
+ */
+final class Relay {
+    private static final System.Logger LOG = System.getLogger(Relay.class.getName());
+
+    /** The room as it was when a request was admitted, or why the request was refused. */
+    private record Admission(RoomMembers room, ErrorCode code, String message) {
+        static Admission refused(ErrorCode code, String message) {
+            return new Admission(null, code, message);
+        }
+
+        boolean ok() {
+            return code == null;
+        }
+    }
+
+    private final Membership membership;
+    private final Courier courier;
+    private final Publisher publisher;
+    private final RelayMetrics metrics;
+    private final Function<String, CompletableFuture<Void>> barrier;
+    private final long barrierMs;
+    private final RecentIds done = new RecentIds(20_000);
+
+    /**
+     * @param barrier   completes when the membership replica has read everything written so far for a room
+     * @param barrierMs how long to wait for it before answering {@code unavailable}
+     */
+    Relay(Membership membership, Courier courier, Publisher publisher, RelayMetrics metrics,
+          Function<String, CompletableFuture<Void>> barrier, long barrierMs) {
+        this.membership = membership;
+        this.courier = courier;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.barrier = barrier;
+        this.barrierMs = barrierMs;
+    }
+
+    CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
+        List<CompletableFuture<?>> acks = new ArrayList<>(batch.size());
+        for (ConsumerRecord<String, String> record : batch) {
+            Command command;
+            try {
+                command = record.value() == null ? null : Json.read(record.value(), Command.class);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Skipping unreadable signals record at offset " + record.offset()
+                        + " of partition " + record.partition() + ": " + e.getMessage());
+                continue;
+            }
+            if (command == null || done.contains(command.id())) {
+                continue;
+            }
+            acks.add(handle(command).thenRun(() -> done.add(command.id())));
+        }
+        return Publisher.all(acks);
+    }
+
+    private CompletableFuture<?> handle(Command command) {
+        if (command.origin() == null || command.origin().peer() == null) {
+            LOG.log(Level.WARNING, "Dropping '" + command.type() + "' command " + command.id() + " without an origin");
+            return CompletableFuture.completedFuture(null);
+        }
+        JsonNode data = command.data() == null ? NullNode.instance : command.data();
+        String type = Objects.requireNonNullElse(command.type(), "");
+        return switch (type) {
+            case "signal" -> signal(command, data);
+            case "chat" -> chat(command, data);
+            default -> refuse(command, ErrorCode.UNKNOWN_TYPE,
+                    "Signaling relays only 'signal' and 'chat', not '" + type + "'");
+        };
+    }
+
+    private CompletableFuture<?> signal(Command command, JsonNode data) {
+        String room = text(data, "room");
+        String to = text(data, "to");
+        if (room == null || to == null) {
+            return refuse(command, ErrorCode.INVALID_FIELD, "A signal needs 'room' and 'to' (strings)");
+        }
+        String sender = command.origin().peer();
+        Admission admission = admit(room, sender, to);
+        if (!admission.ok()) {
+            return refuse(command, admission.code(), admission.message());
+        }
+        ObjectNode push = Json.object();
+        push.put("room", room);
+        push.put("from", sender);
+        for (String field : List.of("description", "candidate")) {
+            if (present(data, field)) {
+                push.set(field, data.get(field));
+            }
+        }
+        CompletableFuture<?> pushed = courier.send(room, List.of(to), Frames.push("signal", push), command.ts(), true);
+        metrics.relayed("signal");
+        return CompletableFuture.allOf(pushed, reply(command, room, Json.object()));
+    }
+
+    private CompletableFuture<?> chat(Command command, JsonNode data) {
+        String room = text(data, "room");
+        String text = text(data, "text");
+        String to = text(data, "to");
+        if (room == null || text == null || (present(data, "to") && to == null)) {
+            return refuse(command, ErrorCode.INVALID_FIELD, "A chat needs 'room' and 'text' (strings), 'to' if "
+                    + "present must be a peerId");
+        }
+        String sender = command.origin().peer();
+        Admission admission = admit(room, sender, to);
+        if (!admission.ok()) {
+            return refuse(command, admission.code(), admission.message());
+        }
+        long ts = command.ts() > 0 ? command.ts() : System.currentTimeMillis();
+        ChatMessage message = new ChatMessage(room, chatId(command), new ChatMessage.Sender(sender,
+                admission.room().member(sender).nickname()), to, text, ts);
+        String frame = Frames.push("chat", message);
+        List<CompletableFuture<?>> acks = new ArrayList<>(3);
+        if (to == null) {
+            List<String> everyone = admission.room().members().stream().map(Member::peerId).toList();
+            acks.add(courier.send(room, everyone, frame, command.ts(), false));
+            // Into the room's history. The id is derived from the request's, so a redelivered request
+            // repeats the same command and rooms-service can drop the copy.
+            UUID postedId = UUID.nameUUIDFromBytes((command.id() + "/" + CommandTypes.CHAT_POSTED)
+                    .getBytes(StandardCharsets.UTF_8));
+            acks.add(publisher.send(Topics.ROOM_COMMANDS, room, new Command(Command.VERSION, postedId.toString(),
+                    ts, null, CommandTypes.CHAT_POSTED, null, room, Json.toTree(message))));
+        } else {
+            List<String> both = to.equals(sender) ? List.of(sender) : List.of(to, sender);
+            acks.add(courier.send(room, both, frame, command.ts(), true));
+        }
+        metrics.relayed("chat");
+        ObjectNode reply = Json.object();
+        reply.put("id", message.id());
+        reply.put("ts", ts);
+        acks.add(reply(command, room, reply));
+        return Publisher.all(acks);
+    }
+
+    /**
+     * Checks that {@code sender} (and {@code to}, if given) are members of {@code room}. When not, it may be
+     * that rooms-service has just added them and our replica has not read it yet (a newcomer's first offer):
+     * wait until the replica has read everything written for the room so far, then decide.
+     */
+    private Admission admit(String room, String sender, String to) {
+        Admission admission = check(room, sender, to);
+        if (admission.ok()) {
+            return admission;
+        }
+        try {
+            barrier.apply(room).get(barrierMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unconfirmed(room);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "Membership of room '" + room + "' not confirmed within " + barrierMs + " ms: " + e);
+            return unconfirmed(room);
+        }
+        return check(room, sender, to);
+    }
+
+    private Admission check(String room, String sender, String to) {
+        RoomMembers members = membership.room(room);
+        if (members == null || members.member(sender) == null) {
+            return Admission.refused(ErrorCode.NOT_IN_ROOM, "You are not in room '" + room + "'; join it first");
+        }
+        if (to != null && members.member(to) == null) {
+            return Admission.refused(ErrorCode.UNKNOWN_PEER, "Peer '" + to + "' is not in room '" + room + "'");
+        }
+        return new Admission(members, null, null);
+    }
+
+    private static Admission unconfirmed(String room) {
+        return Admission.refused(ErrorCode.UNAVAILABLE,
+                "The members of room '" + room + "' could not be confirmed in time; try again");
+    }
+
+    private CompletableFuture<?> reply(Command command, String room, Object data) {
+        if (command.ref() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return publisher.send(Topics.DELIVERIES, room,
+                Delivery.toConnection(command.origin(), Frames.reply(command.ref(), data), command.ts()));
+    }
+
+    private CompletableFuture<?> refuse(Command command, ErrorCode code, String message) {
+        metrics.refused(code);
+        String key = command.key() != null ? command.key() : command.origin().peer();
+        return publisher.send(Topics.DELIVERIES, key, Delivery.toConnection(command.origin(),
+                Frames.failed(command.ref(), command.type(), code, message), command.ts()));
+    }
+
+    /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */
+    private static String chatId(Command command) {
+        String seed = command.id() != null ? command.id() : UUID.randomUUID().toString();
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** null counts as absent (protocol.md) */
+    private static boolean present(JsonNode data, String field) {
+        JsonNode node = data.get(field);
+        return node != null && !node.isNull();
+    }
+
+    private static String text(JsonNode data, String field) {
+        JsonNode node = data.get(field);
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.huddle.signaling;
+
+import dev.huddle.events.ErrorCode;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service's domain meters (on {@code /observe/metrics}): messages relayed and refused, held for away
+ * peers, dropped from a full hold, and the relay latency from the gateway's read of the request to the
+ * broker's ack of the delivery.
+ */
+final class RelayMetrics {
+    private final MeterRegistry registry = Metrics.globalRegistry();
+    private final Counter signals = counter("huddle_signaling_relayed", "type", "signal");
+    private final Counter chats = counter("huddle_signaling_relayed", "type", "chat");
+    private final Counter held = counter("huddle_signaling_held");
+    private final Counter holdDropped = counter("huddle_signaling_hold_dropped");
+    private final Timer latency = registry.getOrCreate(Timer.builder("huddle_signaling_relay_latency")
+            .description("From the gateway reading the request to the broker acknowledging its delivery")
+            .percentiles(0.5, 0.99));
+
+    void relayed(String type) {
+        (type.equals("chat") ? chats : signals).increment();
+    }
+
+    void refused(ErrorCode code) {
+        counter("huddle_signaling_refused", "code", code.wire()).increment();
+    }
+
+    void held() {
+        held.increment();
+    }
+
+    void holdDropped() {
+        holdDropped.increment();
+    }
+
+    void latency(long ingressTs) {
+        if (ingressTs > 0) {
+            latency.record(Math.max(0, System.currentTimeMillis() - ingressTs), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Counter counter(String name, String... tag) {
+        Counter.Builder builder = Counter.builder(name);
+        if (tag.length == 2) {
+            builder.tags(List.of(Tag.create(tag[0], tag[1])));
+        }
+        return registry.getOrCreate(builder);
+    }
+}
