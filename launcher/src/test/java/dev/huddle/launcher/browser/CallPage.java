@@ -1,0 +1,139 @@
+package dev.huddle.launcher.browser;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One participant's page, driven only through the {@code data-testid} hooks of ui-contract.md.
+ */
+final class CallPage implements AutoCloseable {
+    private final ChromeDriver driver;
+    private final String nickname;
+
+    CallPage(String baseUrl, String nickname) {
+        this.driver = Browsers.start();
+        this.nickname = nickname;
+        driver.get(baseUrl + "/");
+    }
+
+    static By id(String testId) {
+        return By.cssSelector("[data-testid='" + testId + "']");
+    }
+
+    WebElement el(String testId) {
+        return driver.findElement(id(testId));
+    }
+
+    List<WebElement> all(String testId) {
+        return driver.findElements(id(testId));
+    }
+
+    String nickname() {
+        return nickname;
+    }
+
+    CallPage join(String room, String password) {
+        WebElement nick = el("nickname");
+        nick.clear();
+        nick.sendKeys(nickname);
+        WebElement roomInput = el("room");
+        roomInput.clear();
+        roomInput.sendKeys(room);
+        if (password != null) {
+            el("password").sendKeys(password);
+        }
+        el("join").click();
+        return this;
+    }
+
+    /** Waits until this page shows itself joined (local video carries its peerId). */
+    String awaitJoined() {
+        waitFor(Duration.ofSeconds(30), () -> {
+            List<WebElement> local = all("local-video");
+            return !local.isEmpty() && local.getFirst().getAttribute("data-peer-id") != null
+                    && !local.getFirst().getAttribute("data-peer-id").isEmpty();
+        });
+        return el("local-video").getAttribute("data-peer-id");
+    }
+
+    /**
+     * Waits until there are exactly {@code n} remote videos and each one decodes frames: a size and a frame
+     * count that keeps going up.
+     */
+    void awaitRemoteVideos(int n, Duration timeout) {
+        waitFor(timeout, () -> decodingRemoteVideos() == n && all("remote-video").size() == n);
+    }
+
+    @SuppressWarnings("unchecked")
+    long decodingRemoteVideos() {
+        Object result = driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const vids = [...document.querySelectorAll('[data-testid="remote-video"]')];
+                const frames = v => v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+                const before = vids.map(frames);
+                setTimeout(() => done(vids.filter((v, i) => v.videoWidth > 0 && frames(v) > before[i]).length), 700);
+                """);
+        return ((Number) result).longValue();
+    }
+
+    List<String> remotePeerIds() {
+        return all("remote-video").stream().map(e -> e.getAttribute("data-peer-id")).toList();
+    }
+
+    String remoteNickname(String peerId) {
+        return driver.findElement(By.cssSelector("[data-testid='remote-video'][data-peer-id='" + peerId + "']"))
+                .getAttribute("data-nickname");
+    }
+
+    Map<String, String> participant(String peerId) {
+        WebElement item = el("participants").findElement(By.cssSelector("[data-peer-id='" + peerId + "']"));
+        return Map.of("audio", String.valueOf(item.getAttribute("data-audio")),
+                "video", String.valueOf(item.getAttribute("data-video")),
+                "text", item.getText());
+    }
+
+    void click(String testId) {
+        el(testId).click();
+    }
+
+    void chat(String text) {
+        WebElement input = el("chat-input");
+        input.sendKeys(text);
+        input.sendKeys(Keys.ENTER);
+    }
+
+    List<String> chatTexts() {
+        return all("chat-message").stream().map(WebElement::getText).toList();
+    }
+
+    String text(String testId) {
+        return el(testId).getText();
+    }
+
+    Object js(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    void waitFor(Duration timeout, java.util.function.BooleanSupplier condition) {
+        new WebDriverWait(driver, timeout, Duration.ofMillis(200)).until(d -> {
+            try {
+                return condition.getAsBoolean();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
