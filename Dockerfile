@@ -1,0 +1,34 @@
+# One image per service, from the jars Maven built (build them first: mvn -DskipTests package):
+#
+#   docker build --build-arg MODULE=gateway           --build-arg PORT=8080 -t REG/huddle-gateway:TAG .
+#   docker build --build-arg MODULE=rooms-service     --build-arg PORT=8081 -t REG/huddle-rooms-service:TAG .
+#   docker build --build-arg MODULE=signaling-service --build-arg PORT=8082 -t REG/huddle-signaling-service:TAG .
+#   docker build --build-arg MODULE=presence-service  --build-arg PORT=8083 -t REG/huddle-presence-service:TAG .
+#
+# The image holds <module>/target/huddle-<module>.jar as /app/app.jar and its dependencies in /app/libs/
+# (the jar's manifest names them as libs/...). Settings come from environment variables
+# (KAFKA_BOOTSTRAP_SERVERS, ...: docs/deploy.md). deploy-tests starts each jar with this ENTRYPOINT's flags.
+FROM eclipse-temurin:25-jre
+
+# Which Maven module: gateway, rooms-service, signaling-service or presence-service.
+ARG MODULE
+# Its server.port (documentation only: EXPOSE opens nothing).
+ARG PORT=8080
+
+RUN test -n "$MODULE" || { echo "Build with --build-arg MODULE=<gateway|rooms-service|...>" >&2; exit 1; }
+
+WORKDIR /app
+# Dependencies first: they change less often than the service's own jar, so their layer is reused.
+COPY ${MODULE}/target/libs/ /app/libs/
+COPY ${MODULE}/target/huddle-${MODULE}.jar /app/app.jar
+
+# Not root, and numeric so Kubernetes can check runAsNonRoot (k8s runs it as 10001 too). Files stay root's,
+# read-only to the service; it writes only to /tmp (an emptyDir on Kubernetes).
+USER 10001:10001
+EXPOSE ${PORT}
+
+# Heap as a share of the container's memory limit, leaving room for metaspace, threads and Kafka buffers;
+# ZGC (generational) keeps pauses far below a signaling hop; die on OutOfMemoryError so Kubernetes restarts
+# the pod instead of it limping on. JDK_JAVA_OPTIONS adds flags without rebuilding. java is PID 1, so
+# SIGTERM reaches it and the service stops cleanly (clients of a gateway are told to reconnect).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+UseZGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
