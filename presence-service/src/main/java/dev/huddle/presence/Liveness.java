@@ -1,0 +1,108 @@
+package dev.huddle.presence;
+
+import dev.huddle.events.InstanceHeartbeat;
+import dev.huddle.json.Json;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Which gateways are alive, from the {@code instances} replica (heartbeats; a tombstone = a clean stop), and
+ * so what becomes of the sessions on them. Silence is measured on this instance's clock (when a heartbeat
+ * arrived), so clock skew between hosts cannot kill a gateway; heartbeats replayed at start-up count as just
+ * seen, so a gateway that died while presence was down is found dead one timeout after the start.
+ * Thread-safe: the replica writes, the sweeper reads.
+ */
+final class Liveness {
+    /** What the sessions on a gateway get. */
+    enum Verdict {
+        /** nothing: the connection is there */
+        ALIVE,
+        /** the gateway stopped cleanly and told its clients to reconnect: the normal grace period */
+        STOPPED,
+        /** the gateway died: the sessions end at once */
+        DEAD
+    }
+
+    private static final int MAX_UNKNOWN = 10_000;
+
+    /**
+     * @param started       the current incarnation's start (the gateway's clock)
+     * @param lastSeen      when its latest heartbeat arrived (this instance's clock)
+     * @param stopped       a tombstone followed the latest heartbeat
+     * @param crashedBefore connections opened before this (the gateway's clock) belong to an incarnation that
+     *                      died without a tombstone (the same id came back, e.g. a restarted pod)
+     * @param stoppedBefore same for an incarnation that stopped cleanly
+     */
+    private record Gateway(long started, long lastSeen, boolean stopped, long crashedBefore, long stoppedBefore) {
+    }
+
+    private final long timeoutMs;
+    private final Map<String, Gateway> gateways = new HashMap<>();
+    /** gateways that sessions name but that sent no heartbeat (yet): since when */
+    private final Map<String, Long> unknownSince = new HashMap<>();
+
+    Liveness(long timeoutMs) {
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** The replica's handler. */
+    CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<String, String> r : batch) {
+            if (r.value() == null) {
+                stopped(r.key(), now);
+            } else {
+                heartbeat(Json.read(r.value(), InstanceHeartbeat.class), now);
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    synchronized void heartbeat(InstanceHeartbeat hb, long now) {
+        unknownSince.remove(hb.id());
+        Gateway old = gateways.get(hb.id());
+        long crashedBefore = old == null ? 0 : old.crashedBefore;
+        long stoppedBefore = old == null ? 0 : old.stoppedBefore;
+        if (old != null && hb.started() > old.started) { // the same id came back as a new process
+            if (old.stopped) {
+                stoppedBefore = hb.started();
+            } else {
+                crashedBefore = hb.started();
+            }
+        }
+        gateways.put(hb.id(), new Gateway(hb.started(), now, false, crashedBefore, stoppedBefore));
+    }
+
+    synchronized void stopped(String id, long now) {
+        Gateway old = gateways.get(id);
+        gateways.put(id, old == null
+                ? new Gateway(0, now, true, 0, 0)
+                : new Gateway(old.started, old.lastSeen, true, old.crashedBefore, old.stoppedBefore));
+    }
+
+    /** What happens to a session on {@code gateway} whose connection opened at {@code connectedSince}. */
+    synchronized Verdict verdict(String gateway, long connectedSince, long now) {
+        Gateway g = gateways.get(gateway);
+        if (g == null) {
+            // Unknown: a gateway that died while this instance was down, or one whose first beat is on its way.
+            if (unknownSince.size() > MAX_UNKNOWN) {
+                unknownSince.clear();
+            }
+            long since = unknownSince.computeIfAbsent(gateway, k -> now);
+            return now - since >= timeoutMs ? Verdict.DEAD : Verdict.ALIVE;
+        }
+        if (connectedSince < g.crashedBefore) {
+            return Verdict.DEAD;
+        }
+        if (g.stopped || connectedSince < g.stoppedBefore) {
+            return Verdict.STOPPED;
+        }
+        return now - g.lastSeen > timeoutMs ? Verdict.DEAD : Verdict.ALIVE;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.huddle.presence;
+
+import dev.huddle.events.RoomMembers;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.ConsumerLoop;
+import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.TopicAdmin;
+import dev.huddle.kafka.Topics;
+import dev.huddle.service.Heartbeat;
+import dev.huddle.service.Instance;
+import dev.huddle.service.Observability;
+import dev.huddle.service.RunningService;
+
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+
+import java.lang.System.Logger.Level;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * One running presence instance: the {@code room-members} and {@code instances} replicas, the
+ * {@code presence} group member that owns sessions, the sweeper (grace periods, dead gateways), the heartbeat
+ * and the HTTP server for health and metrics.
+ */
+final class PresenceService implements RunningService {
+    private static final System.Logger LOG = System.getLogger(PresenceService.class.getName());
+    static final String KIND = "presence";
+    private static final String GROUP = "presence";
+
+    private final Instance instance;
+    private final Admin admin;
+    private final Publisher publisher;
+    private final PresenceMetrics metrics = new PresenceMetrics();
+    private final Membership membership = new Membership();
+    private final Sessions sessions;
+    private final Sweeper sweeper;
+    private final ConsumerLoop membersLoop;
+    private final ConsumerLoop instancesLoop;
+    private final ConsumerLoop commandsLoop;
+    private final Heartbeat heartbeat;
+    private final WebServer server;
+    private final long sweepMs;
+
+    private PresenceService(Config config) {
+        instance = Instance.create(KIND, config);
+        KafkaSettings settings = KafkaSettings.create(config);
+        admin = Admin.create(settings.admin());
+        TopicAdmin.ensure(admin, settings, Topics.ALL);
+        publisher = new Publisher(settings, instance.id());
+
+        long graceMs = config.get("presence.grace.ms").asLong().orElse(30_000L);
+        long gatewayTimeoutMs = config.get("presence.gateway.timeout.ms").asLong().orElse(10_000L);
+        sweepMs = config.get("presence.sweep.ms").asLong().orElse(250L);
+
+        sessions = new Sessions(publisher, membership, metrics);
+        Liveness liveness = new Liveness(gatewayTimeoutMs);
+        sweeper = new Sweeper(sessions, membership, liveness, publisher, metrics, graceMs);
+        membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
+                this::onRoomMembers);
+        instancesLoop = ConsumerLoop.replica(settings, KIND + "-instances", List.of(Topics.INSTANCES), true,
+                liveness::handle);
+        commandsLoop = ConsumerLoop.group(settings, KIND + "-commands", GROUP, List.of(Topics.PRESENCE),
+                new PresenceCommands(sessions, membership, publisher, metrics),
+                new SessionRestore(settings, sessions));
+        List<ConsumerLoop> loops = List.of(membersLoop, instancesLoop, commandsLoop);
+
+        server = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .addFeature(Observability.feature(loops))
+                .build();
+        heartbeat = new Heartbeat(instance, publisher, () -> loops.stream().allMatch(ConsumerLoop::isReady),
+                () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));
+    }
+
+    /**
+     * Starts and returns once both replicas have caught up (a peer's rooms and the gateways' liveness are
+     * known before the first command is decided) and the command loop has its partitions.
+     */
+    static PresenceService start(Config config) {
+        PresenceService service = new PresenceService(config);
+        try {
+            service.server.start();
+            service.membersLoop.start();
+            service.instancesLoop.start();
+            service.membersLoop.ready().get(60, TimeUnit.SECONDS);
+            service.instancesLoop.ready().get(60, TimeUnit.SECONDS);
+            service.metrics.track(service.sessions);
+            service.commandsLoop.start().ready().get(60, TimeUnit.SECONDS);
+            service.sweeper.start(service.sweepMs);
+        } catch (Exception e) {
+            service.kill();
+            throw new IllegalStateException("Presence service did not start: " + e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "Presence " + service.instance.id() + " ready on port " + service.port());
+        return service;
+    }
+
+    /** The room-members replica: new rooms and nicknames go into the owned sessions (the operator sees them). */
+    private CompletionStage<?> onRoomMembers(List<ConsumerRecord<String, String>> batch) {
+        Set<String> touched = new HashSet<>();
+        for (ConsumerRecord<String, String> r : batch) {
+            RoomMembers members = null;
+            if (r.value() != null) {
+                try {
+                    members = Json.read(r.value(), RoomMembers.class);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Skipping unreadable room-members record at offset " + r.offset());
+                    continue;
+                }
+            }
+            touched.addAll(membership.apply(r.key(), members));
+        }
+        return sessions.refresh(touched);
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public Instance instance() {
+        return instance;
+    }
+
+    @Override
+    public void close() {
+        sweeper.close();
+        commandsLoop.close(); // commits, and leaves the group: another instance takes the partitions over
+        membersLoop.close();
+        instancesLoop.close();
+        heartbeat.close(); // tombstone: "stopped on purpose"
+        metrics.untrack(sessions);
+        publisher.close();
+        admin.close();
+        server.stop();
+    }
+
+    @Override
+    public void kill() {
+        heartbeat.stopSilently();
+        sweeper.close();
+        commandsLoop.close();
+        membersLoop.close();
+        instancesLoop.close();
+        metrics.untrack(sessions);
+        publisher.close();
+        admin.close();
+        server.stop();
+    }
+}
