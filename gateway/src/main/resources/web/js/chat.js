@@ -1,0 +1,90 @@
+// Room chat: the log (history from the join reply, then `chat` pushes, de-duplicated by id), the
+// recipient select ("Everyone" or one participant, for a private message) and the send form.
+import { el } from './ui.js';
+
+const MAX_TEXT = 2000;
+
+export class Chat {
+  // send(text, to) -> Promise; onError(err) for a refused message.
+  constructor({ log, form, input, to, send, onError }) {
+    this.log = log;
+    this.input = input;
+    this.to = to;
+    this.send = send;
+    this.onError = onError;
+    this.seen = new Set();
+    this.selfId = null;
+    this.names = new Map(); // peerId -> nickname, to name the other end of private messages
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.#submit();
+    });
+  }
+
+  reset(selfId, history = []) {
+    this.selfId = selfId;
+    this.seen.clear();
+    this.log.replaceChildren();
+    this.input.value = '';
+    for (const message of history) this.add(message);
+  }
+
+  // Merges history after a resume: adds only what was missed.
+  merge(history = []) {
+    for (const message of history) this.add(message);
+  }
+
+  setPeers(self, peers) {
+    this.selfId = self.peerId;
+    this.names = new Map([[self.peerId, self.nickname], ...[...peers.values()].map((p) => [p.peerId, p.nickname])]);
+    const chosen = this.to.value;
+    const options = [el('option', { value: '', text: 'Everyone' })];
+    for (const peer of [...peers.values()].sort((a, b) => a.nickname.localeCompare(b.nickname))) {
+      options.push(el('option', { value: peer.peerId, text: `${peer.nickname} (private)` }));
+    }
+    this.to.replaceChildren(...options);
+    this.to.value = peers.has(chosen) ? chosen : '';
+  }
+
+  add(message) {
+    if (!message || this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    const own = message.from?.peerId === this.selfId;
+    const time = new Date(message.ts ?? Date.now());
+    const meta = el('div', { class: 'meta' },
+      el('span', { class: 'author', text: own ? 'You' : (message.from?.nickname ?? '?') }));
+    if (message.to) {
+      const other = own ? (this.names.get(message.to) ?? 'someone') : null;
+      meta.append(el('span', { class: 'to', text: own ? `privately to ${other}` : 'privately to you' }));
+    }
+    meta.append(el('time', {
+      datetime: time.toISOString(),
+      text: time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+    }));
+    const item = el('li', {
+      'data-testid': 'chat-message',
+      class: [own ? 'own' : '', message.to ? 'private' : ''].join(' ').trim() || null,
+      dataset: { from: message.from?.peerId ?? '', id: message.id },
+    }, meta, el('p', { class: 'text', text: message.text }));
+    const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    this.log.append(item);
+    if (atBottom || own) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  async #submit() {
+    const text = this.input.value;
+    if (!text.trim()) return;
+    if ([...text].length > MAX_TEXT) {
+      this.onError({ code: 'invalid_field', message: `A message has at most ${MAX_TEXT} characters.` });
+      return;
+    }
+    const to = this.to.value || undefined;
+    this.input.value = '';
+    try {
+      await this.send(text, to);
+    } catch (err) {
+      if (!this.input.value) this.input.value = text; // give it back to retry
+      this.onError(err);
+    }
+  }
+}

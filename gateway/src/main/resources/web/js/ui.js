@@ -1,0 +1,214 @@
+// DOM rendering. User-provided text (nicknames, room names, chat, notices) only ever goes through
+// textContent or attributes, never through HTML parsing.
+
+export const byId = (id) => document.getElementById(id);
+
+// el('li', {class: 'x', dataset: {room: name}, text: name}, child...)
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  node.append(...children); // strings become text nodes
+  return node;
+}
+
+export function initial(nickname) {
+  return [...(nickname ?? '').trim()][0]?.toUpperCase() ?? '?';
+}
+
+// ---- status, errors, notices, views ----
+
+export function setStatus(status) {
+  const node = byId('status');
+  node.textContent = status;
+  node.dataset.state = status;
+}
+
+// The `error` hook: "code: message", so tests and people both see the code.
+export function showError(code, message) {
+  byId('error').textContent = message ? `${code}: ${message}` : code;
+}
+
+export function showFailure(err) {
+  showError(err?.code ?? 'error', err?.message ?? String(err));
+}
+
+export function clearError() {
+  byId('error').textContent = '';
+}
+
+let noticeTimer = null;
+export function showNotice(text) {
+  byId('notice-text').textContent = text;
+  byId('notice').hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(hideNotice, 20000);
+}
+
+export function hideNotice() {
+  byId('notice').hidden = true;
+}
+
+export function showHome() {
+  byId('room-view').hidden = true;
+  byId('home-view').hidden = false;
+  byId('room-title').textContent = '';
+  document.title = 'Huddle';
+}
+
+export function showRoom(room) {
+  byId('home-view').hidden = true;
+  byId('room-view').hidden = false;
+  byId('room-title').textContent = room;
+  document.title = `${room} · Huddle`;
+}
+
+export function setHint(id, text) {
+  const node = byId(id);
+  node.textContent = text ?? '';
+  node.hidden = !text;
+}
+
+// ---- video tiles ----
+
+export function playSafely(video) {
+  const attempt = video.play();
+  if (!attempt) return;
+  attempt.catch((err) => {
+    if (err.name !== 'NotAllowedError') return;
+    // Autoplay with sound refused (no user gesture yet): play muted and offer a button to hear it.
+    video.muted = true;
+    video.play().catch(() => {});
+    const tile = video.closest('.tile');
+    if (!tile || tile.querySelector('.unmute-audio')) return;
+    const button = el('button', { type: 'button', class: 'unmute-audio small', text: 'Tap to hear' });
+    button.addEventListener('click', () => {
+      video.muted = false;
+      video.play().catch(() => {});
+      button.remove();
+    });
+    tile.append(button);
+  });
+}
+
+// The grid of remote tiles (the local tile is static in the page).
+export class Stage {
+  constructor(grid) {
+    this.grid = grid;
+    this.tiles = new Map();   // peerId -> {tile, video, name, ...}
+    this.streams = new Map(); // peerId -> MediaStream, kept even before the peer's tile exists
+  }
+
+  upsert(peer) {
+    let view = this.tiles.get(peer.peerId);
+    if (!view) {
+      const video = el('video', {
+        'data-testid': 'remote-video', autoplay: true, playsinline: true,
+        dataset: { peerId: peer.peerId, nickname: peer.nickname },
+      });
+      const letter = el('span');
+      const name = el('span', { class: 'name' });
+      const mutedBadge = el('span', { class: 'badge muted-badge', text: 'Muted' });
+      const screenBadge = el('span', { class: 'badge screen-badge', text: 'Sharing screen' });
+      const netBadge = el('span', { class: 'badge net-badge', text: 'Connecting…' });
+      const tile = el('figure', { class: 'tile remote', dataset: { peerId: peer.peerId } },
+        video,
+        el('div', { class: 'placeholder', 'aria-hidden': 'true' }, letter),
+        el('figcaption', {}, name, mutedBadge, screenBadge, netBadge));
+      view = { tile, video, letter, name, mutedBadge, screenBadge, netBadge };
+      this.tiles.set(peer.peerId, view);
+      this.grid.append(tile);
+      const stream = this.streams.get(peer.peerId);
+      if (stream) this.setStream(peer.peerId, stream);
+      this.#layout();
+    }
+    view.video.dataset.nickname = peer.nickname;
+    view.name.textContent = peer.nickname;
+    view.letter.textContent = initial(peer.nickname);
+    const media = peer.media ?? {};
+    view.mutedBadge.hidden = media.audio !== false;
+    view.screenBadge.hidden = !media.screen;
+    view.tile.classList.toggle('video-off', !media.video && !media.screen);
+    view.tile.classList.toggle('screen', Boolean(media.screen));
+  }
+
+  setStream(peerId, stream) {
+    this.streams.set(peerId, stream);
+    const view = this.tiles.get(peerId);
+    if (!view) return;
+    // Re-assigning reloads the element, which picks up a track added to the same stream.
+    view.video.srcObject = stream;
+    playSafely(view.video);
+  }
+
+  setConnection(peerId, state) {
+    const view = this.tiles.get(peerId);
+    if (!view) return;
+    const text = { new: 'Connecting…', checking: 'Connecting…', disconnected: 'Reconnecting…', failed: 'Reconnecting…' }[state];
+    view.netBadge.textContent = text ?? '';
+    view.netBadge.hidden = !text;
+  }
+
+  remove(peerId) {
+    this.streams.delete(peerId);
+    const view = this.tiles.get(peerId);
+    if (!view) return;
+    view.video.srcObject = null;
+    view.tile.remove();
+    this.tiles.delete(peerId);
+    this.#layout();
+  }
+
+  clear() {
+    for (const peerId of [...this.tiles.keys()]) this.remove(peerId);
+    this.streams.clear();
+  }
+
+  #layout() {
+    this.grid.dataset.count = String(this.tiles.size + 1);
+  }
+}
+
+// ---- participants ----
+
+// Each item's text is exactly the nickname; "(you)" and the microphone/camera marks come from CSS,
+// driven by data-audio / data-video, so they stay out of the text.
+export function renderParticipants(list, self, peers) {
+  const items = [self, ...[...peers.values()].sort((a, b) => a.nickname.localeCompare(b.nickname))];
+  list.replaceChildren(...items.filter(Boolean).map((peer) => {
+    const media = peer.media ?? {};
+    return el('li', {
+      class: peer === self ? 'self' : null,
+      dataset: {
+        peerId: peer.peerId,
+        audio: media.audio ? 'on' : 'off',
+        video: media.video ? 'on' : 'off',
+        screen: media.screen ? 'on' : 'off',
+      },
+      title: `${media.audio ? 'microphone on' : 'muted'}, ${media.video ? 'camera on' : 'camera off'}`,
+    }, peer.nickname);
+  }));
+  byId('peer-count').textContent = String(items.filter(Boolean).length);
+}
+
+export function setPressed(button, pressed, label) {
+  button.setAttribute('aria-pressed', pressed ? 'true' : 'false');
+  button.textContent = label;
+}
+
+export function fillSelect(select, devices, currentId, fallbackLabel) {
+  const options = devices.map((device, i) => el('option', {
+    value: device.deviceId,
+    text: device.label || `${fallbackLabel} ${i + 1}`,
+  }));
+  if (options.length === 0) options.push(el('option', { value: '', text: `No ${fallbackLabel.toLowerCase()}` }));
+  select.replaceChildren(...options);
+  if (currentId && devices.some((d) => d.deviceId === currentId)) select.value = currentId;
+  select.disabled = devices.length === 0;
+}
