@@ -182,6 +182,7 @@ final class Relay {
         if (admission.ok()) {
             return admission;
         }
+        metrics.barrier();
         try {
             barrier.apply(room).get(barrierMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
