@@ -1,0 +1,155 @@
+package dev.huddle.rooms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.events.Command;
+import dev.huddle.events.DirectoryEntry;
+import dev.huddle.events.RoomMembers;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.ConsumerLoop;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Topics;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Handles a batch of {@code room-commands}: applies the commands in order to working copies of their rooms,
+ * writes the changed rooms to {@code room-state}, {@code room-members} and {@code room-directory}, waits for the
+ * broker's acks, and only then makes the new states current and sends the replies and pushes. So whatever a
+ * reply tells (e.g. a joiner's membership) is already readable by the other services (architecture.md,
+ * Causality), and a failed batch is applied again from the unchanged committed states.
+ *
+ * <p>Redelivery (a crash before the offset commit) is exact: each room's snapshot holds the offset of the last
+ * command applied to it, and the deliveries that batch caused, which are sent again instead of applying again.
+ */
+final class CommandProcessor implements ConsumerLoop.Handler {
+    private static final System.Logger LOG = System.getLogger(CommandProcessor.class.getName());
+    /** Room snapshots keep their batch's deliveries only up to this size (records must stay well under 1 MB). */
+    private static final int OUTBOX_LIMIT_CHARS = 200_000;
+
+    private final RoomRegistry registry;
+    private final RoomCommands commands;
+    private final Publisher publisher;
+    private final RoomsMetrics metrics;
+    private final int capacity;
+    private final long tombstoneDelayMs;
+
+    CommandProcessor(RoomRegistry registry, RoomCommands commands, Publisher publisher, RoomsMetrics metrics,
+                     int capacity, long tombstoneDelayMs) {
+        this.registry = registry;
+        this.commands = commands;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.capacity = capacity;
+        this.tombstoneDelayMs = tombstoneDelayMs;
+    }
+
+    @Override
+    public CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) {
+        List<RoomSlot.Outbound> deliveries = new ArrayList<>();
+        Map<String, RoomSlot> slots = new LinkedHashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            Command c = parse(r);
+            if (c == null) {
+                continue;
+            }
+            RoomSlot slot = slots.computeIfAbsent(r.key(), name -> new RoomSlot(name, registry.get(name), deliveries));
+            if (slot.redelivered(r.offset())) {
+                slot.resend(r.offset());
+            } else if (slot.duplicate(c.id())) {
+                LOG.log(Level.DEBUG, "Dropping duplicate command " + c.id());
+            } else {
+                slot.begin(r.offset());
+                apply(c, slot);
+                slot.applied(c.id());
+            }
+        }
+
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        Map<String, RoomState> commits = new LinkedHashMap<>();
+        for (RoomSlot slot : slots.values()) {
+            if (slot.isChanged()) {
+                RoomState after = slot.after(OUTBOX_LIMIT_CHARS);
+                write(slot.before, after, writes);
+                commits.put(slot.name, after);
+            }
+        }
+        // Ended rooms' markers go once their end is long behind the committed offset.
+        for (String name : registry.endedBefore(System.currentTimeMillis() - tombstoneDelayMs)) {
+            if (!slots.containsKey(name)) {
+                writes.add(publisher.send(Topics.ROOM_STATE, name, null));
+                commits.put(name, null);
+            }
+        }
+
+        return Publisher.all(writes).thenCompose(written -> {
+            commits.forEach(registry::commit);
+            return Publisher.all(deliveries.stream()
+                    .map(o -> publisher.send(Topics.DELIVERIES, o.room(), o.delivery())).toList());
+        });
+    }
+
+    private void apply(Command c, RoomSlot slot) {
+        metrics.command(c.type());
+        try {
+            commands.apply(c, slot);
+        } catch (RuntimeException e) {
+            // A bug must not stop the partition by failing the batch over and over.
+            LOG.log(Level.ERROR, "Command " + c.type() + " " + c.id() + " failed", e);
+        }
+    }
+
+    /** Snapshot always; members and directory entry only when they changed (their readers react to each write). */
+    private void write(RoomState before, RoomState after, List<CompletableFuture<?>> writes) {
+        String name = after.name();
+        writes.add(publisher.send(Topics.ROOM_STATE, name, after));
+        List<?> membersBefore = before != null && before.live() ? before.members() : null;
+        List<?> membersAfter = after.live() ? after.members() : null;
+        if (!Objects.equals(membersBefore, membersAfter)) {
+            writes.add(publisher.send(Topics.ROOM_MEMBERS, name, after.live()
+                    ? new RoomMembers(Command.VERSION, name, after.members(), System.currentTimeMillis()) : null));
+        }
+        DirectoryEntry entryBefore = Room.directoryEntry(before, capacity);
+        DirectoryEntry entryAfter = Room.directoryEntry(after, capacity);
+        if (before == null || !Objects.equals(entryBefore, entryAfter)) {
+            writes.add(publisher.send(Topics.ROOM_DIRECTORY, name, entryAfter));
+        }
+    }
+
+    /** The command of a record, or {@code null} (logged) when it cannot be one. */
+    private static Command parse(ConsumerRecord<String, String> r) {
+        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+        if (r.key() == null || r.value() == null) {
+            LOG.log(Level.WARNING, "Skipping command without room key or value at " + where);
+            return null;
+        }
+        Command c;
+        try {
+            c = Json.read(r.value(), Command.class);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Skipping unreadable command at " + where);
+            return null;
+        }
+        if (c.type() == null) {
+            LOG.log(Level.WARNING, "Skipping command without type at " + where);
+            return null;
+        }
+        if (c.data() == null || c.data().isNull()) {
+            c = new Command(c.v(), c.id(), c.ts(), c.origin(), c.type(), c.ref(), c.key(), Json.object());
+        }
+        JsonNode room = c.data().get("room");
+        if (room != null && room.isTextual() && !room.asText().equals(r.key())) {
+            LOG.log(Level.WARNING, "Skipping command whose room is not its key at " + where);
+            return null;
+        }
+        return c;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.huddle.rooms;
+
+import dev.huddle.events.ChatMessage;
+import dev.huddle.events.DirectoryEntry;
+import dev.huddle.events.Member;
+import dev.huddle.events.Peer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The working copy of one room while a batch of commands is applied to it. The committed state stays an
+ * immutable {@link RoomState} until the batch's writes are acknowledged, so a failed batch can simply be applied
+ * again.
+ */
+final class Room {
+    final String name;
+    final String passwordHash;
+    final boolean hidden;
+    final long created;
+    boolean locked;
+    private final List<Member> members;
+    private final List<ChatMessage> chat;
+
+    private Room(String name, List<Member> members, String passwordHash, boolean hidden, boolean locked,
+                 long created, List<ChatMessage> chat) {
+        this.name = name;
+        this.members = new ArrayList<>(members);
+        this.passwordHash = passwordHash;
+        this.hidden = hidden;
+        this.locked = locked;
+        this.created = created;
+        this.chat = new ArrayList<>(chat);
+    }
+
+    static Room create(String name, String passwordHash, boolean hidden, long created) {
+        return new Room(name, List.of(), passwordHash, hidden, false, created, List.of());
+    }
+
+    /** The working copy of a live room's committed state. */
+    static Room of(RoomState s) {
+        return new Room(s.name(), s.members(), s.passwordHash(), s.hidden(), s.locked(), s.created(),
+                s.chat() == null ? List.of() : s.chat());
+    }
+
+    RoomState state(long lastOffset, List<String> recentIds, List<RoomState.Outgoing> outbox) {
+        return new RoomState(name, List.copyOf(members), passwordHash, hidden, locked, created, List.copyOf(chat),
+                lastOffset, recentIds, outbox, 0);
+    }
+
+    Member member(String peerId) {
+        for (Member m : members) {
+            if (m.peerId().equals(peerId)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    int size() {
+        return members.size();
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    void add(Member member) {
+        members.add(member);
+    }
+
+    /** Replaces the member with the same peerId, keeping its place in the join order. */
+    void update(Member member) {
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).peerId().equals(member.peerId())) {
+                members.set(i, member);
+                return;
+            }
+        }
+    }
+
+    void remove(String peerId) {
+        members.removeIf(m -> m.peerId().equals(peerId));
+    }
+
+    List<String> peerIds() {
+        return members.stream().map(Member::peerId).toList();
+    }
+
+    List<String> othersThan(String peerId) {
+        return members.stream().map(Member::peerId).filter(p -> !p.equals(peerId)).toList();
+    }
+
+    /** Appends a public message unless it is there already; keeps the latest {@code keep}. */
+    boolean addChat(ChatMessage message, int keep) {
+        for (ChatMessage m : chat) {
+            if (m.id().equals(message.id())) {
+                return false;
+            }
+        }
+        chat.add(message);
+        while (chat.size() > keep) {
+            chat.removeFirst();
+        }
+        return true;
+    }
+
+    /** What a joiner (or a resumed peer) gets: itself, the others in join order, the chat oldest first. */
+    RoomFrames.View view(String peerId) {
+        Peer self = member(peerId).peer();
+        List<Peer> peers = members.stream().filter(m -> !m.peerId().equals(peerId)).map(Member::peer).toList();
+        return new RoomFrames.View(name, self, peers, List.copyOf(chat));
+    }
+
+    /** The room's line in the public list, or {@code null} (a tombstone) for a private, ended or absent room. */
+    static DirectoryEntry directoryEntry(RoomState s, int capacity) {
+        return s == null || !s.live() || s.hidden() ? null
+                : new DirectoryEntry(s.name(), s.members().size(), capacity, s.locked(), s.created());
+    }
+}

@@ -1,0 +1,293 @@
+package dev.huddle.rooms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.events.ChatMessage;
+import dev.huddle.events.Command;
+import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
+import dev.huddle.events.ErrorCode;
+import dev.huddle.events.Frames;
+import dev.huddle.events.Media;
+import dev.huddle.events.Member;
+import dev.huddle.json.Json;
+import dev.huddle.service.PasswordHash;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each command on {@code room-commands} does to its room (architecture.md, protocol.md "Rooms").
+ * Pure bookkeeping on a {@link RoomSlot}: the batch processor decides when the results are written and sent.
+ */
+final class RoomCommands {
+    private static final System.Logger LOG = System.getLogger(RoomCommands.class.getName());
+    private static final Object EMPTY = Map.of();
+
+    private final RoomRules rules;
+
+    RoomCommands(RoomRules rules) {
+        this.rules = rules;
+    }
+
+    void apply(Command c, RoomSlot s) {
+        switch (c.type()) {
+            case "join" -> join(c, s);
+            case "leave" -> leave(c, s);
+            case "rename" -> rename(c, s);
+            case "media" -> media(c, s);
+            case CommandTypes.AWAY -> away(c, s);
+            case CommandTypes.BACK -> back(c, s);
+            case CommandTypes.DEPART -> depart(c, s);
+            case CommandTypes.KICK -> kick(c, s);
+            case CommandTypes.CLOSE_ROOM -> closeRoom(c, s);
+            case CommandTypes.LOCK -> lock(c, s);
+            case CommandTypes.NOTICE -> notice(c, s);
+            case CommandTypes.CHAT_POSTED -> chatPosted(c, s);
+            default -> {
+                LOG.log(Level.WARNING, "Ignoring command of unknown type " + c.type());
+                fail(c, s, ErrorCode.UNKNOWN_TYPE, "Unknown request type");
+            }
+        }
+    }
+
+    private void join(Command c, RoomSlot s) {
+        String peerId = actor(c);
+        String nickname = text(c.data(), "nickname");
+        if (peerId == null || nickname == null) {
+            fail(c, s, ErrorCode.INVALID_FIELD, "A join needs 'room' and 'nickname'");
+            return;
+        }
+        Room room = s.room;
+        if (room != null && room.member(peerId) != null) {
+            reply(c, s, room.view(peerId)); // already in: nothing changes, nothing is pushed
+            return;
+        }
+        String password = text(c.data(), "password");
+        if (room == null) {
+            String hash = password == null || password.isEmpty()
+                    ? null : PasswordHash.hash(password, rules.passwordIterations());
+            long created = c.ts() > 0 ? c.ts() : System.currentTimeMillis();
+            room = s.create(Room.create(s.name, hash, c.data().path("private").asBoolean(false), created));
+        } else if (room.locked) {
+            // The protocol has no code of its own for a locked room.
+            fail(c, s, ErrorCode.ROOM_FULL, "Room '" + s.name + "' is locked: nobody can join it now");
+            return;
+        } else if (room.size() >= rules.capacity()) {
+            fail(c, s, ErrorCode.ROOM_FULL,
+                    "Room '" + s.name + "' is full (" + room.size() + " of " + rules.capacity() + ")");
+            return;
+        } else if (room.passwordHash != null && !PasswordHash.verify(password, room.passwordHash)) {
+            fail(c, s, ErrorCode.WRONG_PASSWORD, password == null
+                    ? "Room '" + s.name + "' needs a password"
+                    : "Wrong password for room '" + s.name + "'");
+            return;
+        }
+        Member member = new Member(peerId, nickname, Media.DEFAULT, false);
+        room.add(member);
+        s.changed();
+        reply(c, s, room.view(peerId));
+        push(c, s, room.othersThan(peerId), RoomFrames.peerJoined(s.name, member.peer()));
+    }
+
+    private void leave(Command c, RoomSlot s) {
+        Member member = memberOrFail(c, s);
+        if (member != null) {
+            reply(c, s, EMPTY);
+            remove(c, s, member.peerId(), "left");
+        }
+    }
+
+    private void rename(Command c, RoomSlot s) {
+        Member member = memberOrFail(c, s);
+        String nickname = text(c.data(), "nickname");
+        if (member == null) {
+            return;
+        }
+        if (nickname == null) {
+            fail(c, s, ErrorCode.INVALID_FIELD, "A rename needs 'nickname'");
+            return;
+        }
+        s.room.update(new Member(member.peerId(), nickname, member.media(), member.away()));
+        s.changed();
+        reply(c, s, EMPTY);
+        push(c, s, s.room.othersThan(member.peerId()), RoomFrames.peerRenamed(s.name, member.peerId(), nickname));
+    }
+
+    private void media(Command c, RoomSlot s) {
+        Member member = memberOrFail(c, s);
+        if (member == null) {
+            return;
+        }
+        JsonNode d = c.data();
+        Media now = member.media();
+        Media media = new Media(d.path("audio").asBoolean(now.audio()), d.path("video").asBoolean(now.video()),
+                d.path("screen").asBoolean(now.screen()));
+        s.room.update(new Member(member.peerId(), member.nickname(), media, member.away()));
+        s.changed();
+        reply(c, s, EMPTY);
+        push(c, s, s.room.othersThan(member.peerId()),
+                RoomFrames.peerMedia(s.name, member.peerId(), media.audio(), media.video(), media.screen()));
+    }
+
+    /** The peer's connection dropped: it stays a member, marked away, and nobody is told yet. */
+    private void away(Command c, RoomSlot s) {
+        Member member = subjectMember(c, s);
+        if (member != null && !member.away()) {
+            s.room.update(new Member(member.peerId(), member.nickname(), member.media(), true));
+            s.changed();
+        }
+    }
+
+    /**
+     * The peer resumed on a new connection: the others hear it is back, the new connection gets the room as a
+     * join reply would show it. No reply: the gateway answers the resume when it has every room.
+     */
+    private void back(Command c, RoomSlot s) {
+        Member member = subjectMember(c, s);
+        if (member == null) {
+            if (c.origin() != null) {
+                s.deliver(Delivery.control(c.origin(), Delivery.Control.RESUME_ROOM, RoomFrames.gone(s.name), null));
+            }
+            return;
+        }
+        if (member.away()) {
+            s.room.update(new Member(member.peerId(), member.nickname(), member.media(), false));
+            s.changed();
+        }
+        if (c.origin() != null) {
+            s.deliver(Delivery.control(c.origin(), Delivery.Control.RESUME_ROOM,
+                    RoomFrames.view(s.room.view(member.peerId())), null));
+        }
+        push(c, s, s.room.othersThan(member.peerId()), RoomFrames.peerReconnected(s.name, member.peerId()));
+    }
+
+    private void depart(Command c, RoomSlot s) {
+        Member member = subjectMember(c, s);
+        if (member != null) {
+            String reason = text(c.data(), "reason");
+            remove(c, s, member.peerId(), reason == null ? "disconnected" : reason);
+        }
+    }
+
+    private void kick(Command c, RoomSlot s) {
+        String peerId = text(c.data(), "peerId");
+        Member member = s.room == null || peerId == null ? null : s.room.member(peerId);
+        if (member == null) {
+            fail(c, s, ErrorCode.UNKNOWN_PEER, "That peer is not in room '" + s.name + "'");
+            return;
+        }
+        reply(c, s, EMPTY);
+        push(c, s, List.of(peerId), RoomFrames.kicked(s.name));
+        remove(c, s, peerId, "kicked");
+    }
+
+    private void closeRoom(Command c, RoomSlot s) {
+        if (roomOrFail(c, s)) {
+            reply(c, s, EMPTY);
+            push(c, s, s.room.peerIds(), RoomFrames.roomClosed(s.name));
+            s.end();
+        }
+    }
+
+    private void lock(Command c, RoomSlot s) {
+        if (roomOrFail(c, s)) {
+            boolean locked = c.data().path("locked").asBoolean(true);
+            if (s.room.locked != locked) {
+                s.room.locked = locked;
+                s.changed();
+            }
+            reply(c, s, EMPTY);
+        }
+    }
+
+    private void notice(Command c, RoomSlot s) {
+        String text = text(c.data(), "text");
+        if (text == null) {
+            fail(c, s, ErrorCode.INVALID_FIELD, "A notice needs 'text'");
+        } else if (roomOrFail(c, s)) {
+            reply(c, s, EMPTY);
+            push(c, s, s.room.peerIds(), RoomFrames.notice(s.name, text));
+        }
+    }
+
+    /** signaling relayed a public message: keep it for the room's joiners. */
+    private void chatPosted(Command c, RoomSlot s) {
+        ChatMessage message;
+        try {
+            message = Json.convert(c.data(), ChatMessage.class);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "Ignoring malformed chat_posted " + c.id());
+            return;
+        }
+        if (s.room != null && message.id() != null && message.to() == null
+                && s.room.addChat(message, rules.history())) {
+            s.changed();
+        }
+    }
+
+    /** Removes a member, tells the others why, and ends the room when it was the last one. */
+    private static void remove(Command c, RoomSlot s, String peerId, String reason) {
+        s.room.remove(peerId);
+        s.changed();
+        push(c, s, s.room.peerIds(), RoomFrames.peerLeft(s.name, peerId, reason));
+        if (s.room.isEmpty()) {
+            s.end();
+        }
+    }
+
+    /** The sender's membership for a client request, or a {@code not_in_room} answer. */
+    private static Member memberOrFail(Command c, RoomSlot s) {
+        String peerId = actor(c);
+        Member member = s.room == null || peerId == null ? null : s.room.member(peerId);
+        if (member == null) {
+            fail(c, s, ErrorCode.NOT_IN_ROOM, "You are not in room '" + s.name + "'");
+        }
+        return member;
+    }
+
+    private static boolean roomOrFail(Command c, RoomSlot s) {
+        if (s.room == null) {
+            fail(c, s, ErrorCode.INVALID_FIELD, "There is no room '" + s.name + "'");
+            return false;
+        }
+        return true;
+    }
+
+    /** For presence's away/back/depart: the peer named in the data, else the one the origin speaks for. */
+    private static Member subjectMember(Command c, RoomSlot s) {
+        String peerId = text(c.data(), "peerId");
+        if (peerId == null) {
+            peerId = actor(c);
+        }
+        return s.room == null || peerId == null ? null : s.room.member(peerId);
+    }
+
+    private static String actor(Command c) {
+        return c.origin() == null ? null : c.origin().peer();
+    }
+
+    private static String text(JsonNode data, String field) {
+        JsonNode n = data == null ? null : data.get(field);
+        return n == null || !n.isTextual() ? null : n.asText();
+    }
+
+    private static void reply(Command c, RoomSlot s, Object data) {
+        if (c.origin() != null && c.ref() != null) {
+            s.deliver(Delivery.toConnection(c.origin(), Frames.reply(c.ref(), data), c.ts()));
+        }
+    }
+
+    /** A failure reply (with ref) or an error push (without) to the connection that asked; operators get none. */
+    private static void fail(Command c, RoomSlot s, ErrorCode code, String message) {
+        if (c.origin() != null) {
+            s.deliver(Delivery.toConnection(c.origin(), Frames.failed(c.ref(), c.type(), code, message), c.ts()));
+        }
+    }
+
+    private static void push(Command c, RoomSlot s, List<String> to, String frame) {
+        if (!to.isEmpty()) {
+            s.deliver(Delivery.frame(to, frame, c.ts()));
+        }
+    }
+}

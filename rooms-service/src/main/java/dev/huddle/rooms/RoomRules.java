@@ -1,0 +1,20 @@
+package dev.huddle.rooms;
+
+import io.helidon.config.Config;
+
+/**
+ * The configurable rules of rooms ({@code rooms.*} in rooms-service.yaml).
+ *
+ * @param capacity           most members of one room
+ * @param history            public chat messages kept per room (and sent to joiners)
+ * @param passwordIterations PBKDF2 iterations of room password hashes
+ */
+record RoomRules(int capacity, int history, int passwordIterations) {
+
+    static RoomRules from(Config config) {
+        Config rooms = config.get("rooms");
+        return new RoomRules(rooms.get("capacity").asInt().orElse(8),
+                rooms.get("history").asInt().orElse(50),
+                rooms.get("password.iterations").asInt().orElse(10_000));
+    }
+}

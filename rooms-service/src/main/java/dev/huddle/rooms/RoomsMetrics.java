@@ -1,0 +1,56 @@
+package dev.huddle.rooms;
+
+import dev.huddle.events.CommandTypes;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * rooms-service's domain meters. Tagged with the instance id (several instances may share a JVM, e.g. in tests
+ * and the launcher) and removed again on close.
+ */
+final class RoomsMetrics implements AutoCloseable {
+    /** Bounds the {@code type} tag: anything else counts as {@code other}. */
+    private static final Set<String> TYPES = Set.of("join", "leave", "rename", "media", CommandTypes.AWAY,
+            CommandTypes.BACK, CommandTypes.DEPART, CommandTypes.KICK, CommandTypes.CLOSE_ROOM, CommandTypes.LOCK,
+            CommandTypes.NOTICE, CommandTypes.CHAT_POSTED);
+
+    private final MeterRegistry registry = Metrics.globalRegistry();
+    private final Tag instance;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final Map<String, Counter> commands = new ConcurrentHashMap<>();
+
+    RoomsMetrics(String instanceId, RoomRegistry rooms) {
+        instance = Tag.create("instance", instanceId);
+        meters.add(registry.getOrCreate(Gauge.builder("huddle_rooms", rooms::liveRooms)
+                .description("Rooms owned by this rooms-service instance").addTag(instance)));
+        meters.add(registry.getOrCreate(Gauge.builder("huddle_room_members", rooms::members)
+                .description("Members of the rooms owned by this instance").addTag(instance)));
+    }
+
+    /** Counts an applied command. */
+    void command(String type) {
+        commands.computeIfAbsent(TYPES.contains(type) ? type : "other", t -> {
+            Counter c = registry.getOrCreate(Counter.builder("huddle_room_commands")
+                    .description("Room commands applied, by type")
+                    .addTag(Tag.create("type", t)).addTag(instance));
+            meters.add(c);
+            return c;
+        }).increment();
+    }
+
+    @Override
+    public void close() {
+        meters.forEach(registry::remove);
+    }
+}
