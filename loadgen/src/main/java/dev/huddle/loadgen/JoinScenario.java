@@ -1,0 +1,111 @@
+package dev.huddle.loadgen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.json.Json;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code join}: one connection joins a fresh room, waits for the reply, leaves, and again, one at a time. The
+ * join reply latency is the cost of creating a room: gateway, Kafka, rooms-service (which publishes the room's
+ * members and waits for the broker's ack before replying), Kafka, gateway.
+ */
+final class JoinScenario {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final Options options;
+    private final HttpClient http;
+    private final ErrorCounts errors = new ErrorCounts();
+    private final Latency joins = new Latency();
+    private final Latency leaves = new Latency();
+    private final Client.Handler pushes = new Client.Handler() {
+        @Override
+        public void push(Client client, JsonNode frame) {
+            if (frame.path("type").asText().equals("error")) {
+                errors.add(frame.path("data").path("code").asText("error_without_code"));
+            }
+        }
+
+        @Override
+        public void closed(Client client, int code) {
+            // Seen by the loop as connection_lost before the next join.
+        }
+    };
+
+    JoinScenario(Options options, HttpClient http) {
+        this.options = options;
+        this.http = http;
+    }
+
+    Report run() throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(options.seconds());
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        Client client = null;
+        int done = 0;
+        int reconnects = 0;
+        while (done < options.joins() && System.nanoTime() < deadline) {
+            if (client == null || !client.isOpen()) {
+                if (client != null) {
+                    errors.add("connection_lost");
+                }
+                if (reconnects++ > 10) {
+                    errors.add("gave_up");
+                    break;
+                }
+                client = connect();
+                if (client == null) {
+                    continue;
+                }
+            }
+            String room = "lg-" + runId + "-j" + done;
+            done++;
+            if (timed(client, "join", room, joins)) {
+                timed(client, "leave", room, leaves);
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        return new Report()
+                .put("scenario", "join")
+                .put("joins", done)
+                .put("join_ms", joins.summary())
+                .put("leave_ms", leaves.summary())
+                .put("errors", errors.snapshot())
+                .put("elapsed_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+    }
+
+    private Client connect() throws InterruptedException {
+        try {
+            return Client.connect(http, options.gateways().getFirst(), pushes, TIMEOUT).get();
+        } catch (ExecutionException e) {
+            errors.addFailure(e);
+            Thread.sleep(500);
+            return null;
+        }
+    }
+
+    /** Sends one request and records its reply time if it succeeded; false if it failed. */
+    private boolean timed(Client client, String type, String room, Latency into) throws InterruptedException {
+        var data = Json.object().put("room", room);
+        if (type.equals("join")) {
+            data.put("nickname", "lg-join");
+        }
+        long t = System.nanoTime();
+        try {
+            JsonNode reply = client.request(type, data, TIMEOUT).get();
+            if (reply.path("ok").asBoolean()) {
+                into.recordNanos(System.nanoTime() - t);
+                return true;
+            }
+            errors.add(reply.path("error").path("code").asText("reply_without_code"));
+        } catch (ExecutionException e) {
+            errors.addFailure(e);
+        }
+        return false;
+    }
+}
