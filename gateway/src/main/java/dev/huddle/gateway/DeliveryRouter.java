@@ -1,0 +1,88 @@
+package dev.huddle.gateway;
+
+import dev.huddle.events.Delivery;
+import dev.huddle.json.Json;
+
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Hands each {@link Delivery} (every gateway reads them all) to the connections of this gateway it is for.
+ * Runs on the delivery loop's thread and never waits for a client: connections queue what they send.
+ */
+final class DeliveryRouter {
+    private static final System.Logger LOG = System.getLogger(DeliveryRouter.class.getName());
+
+    private final Connections connections;
+    private final GatewayMetrics metrics;
+
+    DeliveryRouter(Connections connections, GatewayMetrics metrics) {
+        this.connections = connections;
+        this.metrics = metrics;
+    }
+
+    CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) {
+        for (ConsumerRecord<String, String> r : records) {
+            if (r.value() == null) {
+                continue;
+            }
+            try {
+                route(Json.read(r.value(), Delivery.class));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Skipping a delivery that could not be handled: " + e);
+            }
+        }
+        return CompletableFuture.completedFuture(null); // nothing to make durable: sending is the effect
+    }
+
+    void route(Delivery d) {
+        if (d.control() == Delivery.Control.RESUME_ACCEPTED || d.control() == Delivery.Control.RESUME_ROOM) {
+            Connection c = d.conn() == null ? null : connections.byConn(d.conn());
+            if (c != null && d.frame() != null) {
+                if (d.control() == Delivery.Control.RESUME_ACCEPTED) {
+                    c.resumeAccepted(d.frame());
+                } else {
+                    c.resumeRoom(d.frame());
+                }
+            }
+            return;
+        }
+        List<String> to = d.to() == null ? List.of() : d.to();
+        Map<Connection, String> targets = new LinkedHashMap<>(); // connection -> the peerId it was addressed as
+        boolean direct = d.conn() != null;
+        if (direct) {
+            Connection c = connections.byConn(d.conn());
+            if (c != null) {
+                for (String peer : c.peerIds()) {
+                    if (to.contains(peer) || to.contains(Delivery.EVERYONE)) {
+                        targets.put(c, peer);
+                        break;
+                    }
+                }
+            }
+        } else if (to.contains(Delivery.EVERYONE)) {
+            connections.all().forEach(c -> targets.put(c, null));
+        } else {
+            for (String peer : to) {
+                connections.byPeer(peer).forEach(c -> targets.putIfAbsent(c, peer));
+            }
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        targets.forEach((c, peer) -> {
+            if (d.control() == Delivery.Control.CLOSE) {
+                c.closeBy(d.frame(), d.code() == null ? 1000 : d.code(), peer, direct);
+            } else if (d.frame() != null) {
+                c.deliver(d.frame(), peer, direct);
+            }
+        });
+        metrics.relayed(d.ingressTs(), System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,226 @@
+package dev.huddle.gateway;
+
+import dev.huddle.events.Frames;
+import dev.huddle.kafka.ConsumerLoop;
+import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.TopicAdmin;
+import dev.huddle.kafka.Topics;
+import dev.huddle.service.Heartbeat;
+import dev.huddle.service.Instance;
+import dev.huddle.service.Observability;
+import dev.huddle.service.RunningService;
+
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.websocket.WsRouting;
+
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * One running gateway: the WebSocket endpoint and its connections, the {@code deliveries} replica (from the end)
+ * that feeds them, the {@code room-directory} replica behind {@code list_rooms}, the web client and the heartbeat.
+ */
+final class Gateway implements RunningService {
+    private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+    static final String KIND = "gateway";
+
+    private final Instance instance;
+    private final GatewaySettings settings;
+    private final Admin admin;
+    private final Publisher publisher;
+    private final Connections connections = new Connections();
+    private final GatewayMetrics metrics;
+    private final RoomDirectory directory;
+    private final ConsumerLoop deliveries;
+    private final ScheduledExecutorService timer;
+    private final WebServer server;
+    private Heartbeat heartbeat;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile boolean draining;
+    private volatile boolean killed;
+
+    private Gateway(Config config) {
+        instance = Instance.create(KIND, config);
+        settings = GatewaySettings.create(config);
+        KafkaSettings kafka = KafkaSettings.create(config);
+        admin = Admin.create(kafka.admin());
+        TopicAdmin.ensure(admin, kafka, Topics.ALL);
+        publisher = new Publisher(kafka, instance.id());
+        metrics = new GatewayMetrics(instance.id(), connections::size);
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("gateway-timer").daemon().factory());
+        executor.setRemoveOnCancelPolicy(true); // request timeouts are cancelled by almost every reply
+        timer = executor;
+        directory = new RoomDirectory(kafka, admin);
+        deliveries = ConsumerLoop.replica(kafka, KIND + "-deliveries", List.of(Topics.DELIVERIES), false,
+                new DeliveryRouter(connections, metrics)::handle);
+        List<ConsumerLoop> loops = List.of(deliveries, directory.loop());
+
+        GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining);
+        WebServerConfig.Builder web = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .addProtocol(WsProtocol.forFrameLimit(settings.maxFrameBytes()))
+                .routing(routes::register)
+                .addRouting(WsRouting.builder().endpoint("/ws", () -> new Connection(this)))
+                .addFeature(Observability.feature(loops));
+        GatewayRoutes.staticContent().ifPresent(web::addFeature);
+        server = web.build();
+    }
+
+    /** Starts and returns once deliveries are read (a connection's first reply cannot be missed). */
+    static Gateway start(Config config) {
+        Gateway gateway = new Gateway(config);
+        try {
+            gateway.deliveries.start().ready().get(60, TimeUnit.SECONDS);
+            gateway.directory.loop().start();
+            gateway.server.start();
+        } catch (Exception e) {
+            gateway.kill();
+            throw new IllegalStateException("Gateway did not start: " + e.getMessage(), e);
+        }
+        GatewaySettings s = gateway.settings;
+        gateway.heartbeat = new Heartbeat(gateway.instance, gateway.publisher, gateway::healthy,
+                gateway.connections::size, s.heartbeatMs());
+        gateway.timer.scheduleWithFixedDelay(gateway.directory::tick, s.roomsTickMs(), s.roomsTickMs(),
+                TimeUnit.MILLISECONDS);
+        gateway.timer.scheduleWithFixedDelay(gateway::sweep, s.sweepMs(), s.sweepMs(), TimeUnit.MILLISECONDS);
+        LOG.log(Level.INFO, "Gateway " + gateway.instance.id() + " ready on port " + gateway.port());
+        return gateway;
+    }
+
+    private boolean healthy() {
+        return deliveries.isReady() && directory.loop().isReady();
+    }
+
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        for (Connection c : connections.all()) {
+            try {
+                c.check(now, settings.pingIntervalMs());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Keep-alive check failed", e);
+            }
+        }
+    }
+
+    // ---- what connections use ----
+
+    GatewaySettings settings() {
+        return settings;
+    }
+
+    Publisher publisher() {
+        return publisher;
+    }
+
+    Connections connections() {
+        return connections;
+    }
+
+    RoomDirectory directory() {
+        return directory;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** After {@link #kill()}: connections go without telling presence. */
+    boolean killed() {
+        return killed;
+    }
+
+    // ---- RunningService ----
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public Instance instance() {
+        return instance;
+    }
+
+    /**
+     * Drains: every client is told to reconnect (and resume elsewhere), gets {@code drain.ms} to do so, then is
+     * closed with 1001; presence hears of every connection that ends; the heartbeat says goodbye.
+     */
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        draining = true;
+        Map<String, Object> reconnect = new LinkedHashMap<>();
+        reconnect.put("reason", "shutdown");
+        reconnect.put("retryAfterMs", settings.drainMs());
+        String frame = Frames.push("reconnect", reconnect);
+        connections.all().forEach(c -> c.push(frame));
+        awaitNoConnections(settings.drainMs());
+        connections.all().forEach(c -> c.close(Connection.GOING_AWAY, "Server shutdown"));
+        awaitNoConnections(1000);
+        connections.all().forEach(Connection::closed); // never answered the close: gone all the same
+        timer.shutdownNow();
+        server.stop();
+        deliveries.close();
+        directory.close();
+        if (heartbeat != null) {
+            heartbeat.close();
+        }
+        publisher.close(); // flushes the disconnected commands and the heartbeat tombstone
+        admin.close();
+        metrics.close();
+        LOG.log(Level.INFO, "Gateway " + instance.id() + " stopped");
+    }
+
+    /** Stops like a crash: sockets cut without close frames, nothing more said to Kafka. */
+    @Override
+    public void kill() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        killed = true;
+        if (heartbeat != null) {
+            heartbeat.stopSilently();
+        }
+        timer.shutdownNow();
+        connections.all().forEach(Connection::drop);
+        server.stop();
+        deliveries.close();
+        directory.close();
+        publisher.close();
+        admin.close();
+        metrics.close();
+    }
+
+    private void awaitNoConnections(long ms) {
+        long deadline = System.currentTimeMillis() + ms;
+        while (connections.size() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.huddle.gateway;
+
+import dev.huddle.events.ErrorCode;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The gateway's domain meters, tagged with the instance id (tests and the launcher run several gateways in one
+ * JVM, on one global registry): open connections, frames in and out by type, rejected frames by error code,
+ * relay latency (from the gateway that read a request to the gateway that delivers what it caused).
+ */
+final class GatewayMetrics implements AutoCloseable {
+    /** Types counted by name; anything else is counted as "other" so a client cannot create meters. */
+    private static final Set<String> KNOWN = Set.of("hello", "reply", "error", "pong", "ping", "join", "leave",
+            "rename", "media", "signal", "chat", "list_rooms", "rooms_changed", "resume", "peer_joined", "peer_left",
+            "peer_renamed", "peer_media", "peer_reconnected", "kicked", "room_closed", "notice", "reconnect",
+            "binary");
+
+    private final MeterRegistry registry = Metrics.globalRegistry();
+    private final String instance;
+    private final Map<String, Counter> in = new ConcurrentHashMap<>();
+    private final Map<String, Counter> out = new ConcurrentHashMap<>();
+    private final Map<ErrorCode, Counter> rejected = new ConcurrentHashMap<>();
+    private final Timer relay;
+    private final Gauge<Integer> connections;
+
+    GatewayMetrics(String instance, IntSupplier openConnections) {
+        this.instance = instance;
+        this.relay = registry.getOrCreate(Timer.builder("huddle_gateway_relay_latency")
+                .description("From a request read by a gateway to the delivery it caused, at the delivering gateway")
+                .tags(tags())
+                .buckets(Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
+                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofSeconds(5)));
+        this.connections = registry.getOrCreate(Gauge.builder("huddle_gateway_connections",
+                        () -> openConnections.getAsInt())
+                .description("Open client WebSocket connections").tags(tags()));
+    }
+
+    void frameIn(String type) {
+        counter(in, "huddle_gateway_frames_in", "type", name(type), "Client frames received, by type").increment();
+    }
+
+    void frameOut(String type) {
+        counter(out, "huddle_gateway_frames_out", "type", name(type), "Frames sent to clients, by type").increment();
+    }
+
+    void rejected(ErrorCode code) {
+        rejected.computeIfAbsent(code, c -> registry.getOrCreate(Counter.builder("huddle_gateway_frames_rejected")
+                .description("Client frames answered with an error, by code")
+                .tags(tags("code", c.wire())))).increment();
+    }
+
+    void relayed(long ingressTs, long nowMs) {
+        if (ingressTs > 0 && nowMs >= ingressTs) {
+            relay.record(nowMs - ingressTs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Counter counter(Map<String, Counter> cache, String name, String tag, String value, String description) {
+        return cache.computeIfAbsent(value, v -> registry.getOrCreate(Counter.builder(name)
+                .description(description).tags(tags(tag, v))));
+    }
+
+    private static String name(String type) {
+        return type != null && KNOWN.contains(type) ? type : "other";
+    }
+
+    private List<Tag> tags(String... more) {
+        List<Tag> tags = new java.util.ArrayList<>(List.of(Tag.create("instance", instance)));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            tags.add(Tag.create(more[i], more[i + 1]));
+        }
+        return tags;
+    }
+
+    /** Removes this instance's meters (the registry outlives a gateway stopped in a test). */
+    @Override
+    public void close() {
+        List<Meter> meters = new java.util.ArrayList<>(List.of(relay, connections));
+        meters.addAll(in.values());
+        meters.addAll(out.values());
+        meters.addAll(rejected.values());
+        meters.forEach(registry::remove);
+    }
+
+    /** The {@code type} of a server frame without parsing it: every frame we build starts with it. */
+    static String typeOf(String frame) {
+        String prefix = "{\"type\":\"";
+        if (frame.startsWith(prefix)) {
+            int end = frame.indexOf('"', prefix.length());
+            if (end > 0) {
+                return frame.substring(prefix.length(), end);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,347 @@
+package dev.huddle.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.huddle.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of protocol.md "Validation" for every request's {@code data}. Each method returns the normalised data
+ * (NFC, trimmed, only the fields the protocol defines) that goes into the {@link dev.huddle.events.Command}, or
+ * throws {@link Invalid} with a message saying what was wrong and what is allowed. {@code null} is absent.
+ */
+final class Validation {
+    static final int ROOM_MAX = 64;
+    static final int NICKNAME_MAX = 32;
+    static final int PASSWORD_MAX = 128;
+    static final int TEXT_MAX = 2000;
+    static final int PEER_ID_MAX = 64;
+    static final int SDP_MAX_BYTES = 32 * 1024;
+    static final int CANDIDATE_MAX = 2048;
+    static final int LIST_LIMIT_MAX = 200;
+    static final int LIST_LIMIT_DEFAULT = 50;
+    private static final Set<String> DESCRIPTION_TYPES = Set.of("offer", "answer", "pranswer", "rollback");
+    // <peerId>.<secret>, both url-safe base64 as Ids makes them; loose on lengths so older tokens keep working
+    private static final Pattern RESUME_TOKEN = Pattern.compile("[A-Za-z0-9_-]{16,64}\\.[A-Za-z0-9_-]{22,128}");
+
+    /** A field broke its rule; the message goes to the client. */
+    static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Validation() {
+    }
+
+    static ObjectNode join(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        out.put("nickname", nickname(data));
+        JsonNode password = field(data, "password");
+        if (password != null) {
+            if (!password.isTextual() || codePoints(password.asText()) > PASSWORD_MAX) {
+                throw new Invalid("data.password must be a string of at most " + PASSWORD_MAX + " characters");
+            }
+            if (!password.asText().isEmpty()) { // an empty password field means none
+                out.put("password", password.asText());
+            }
+        }
+        Boolean priv = optionalBoolean(data, "private");
+        if (priv != null) {
+            out.put("private", priv);
+        }
+        return out;
+    }
+
+    static ObjectNode leave(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        return out;
+    }
+
+    static ObjectNode rename(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        out.put("nickname", nickname(data));
+        return out;
+    }
+
+    static ObjectNode media(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        for (String kind : new String[] {"audio", "video", "screen"}) {
+            Boolean on = optionalBoolean(data, kind);
+            if (on == null) {
+                throw new Invalid("data." + kind + " is required: true or false");
+            }
+            out.put(kind, on);
+        }
+        return out;
+    }
+
+    static ObjectNode chat(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        JsonNode text = field(data, "text");
+        if (text == null || !text.isTextual()) {
+            throw new Invalid("data.text is required: a string of 1 to " + TEXT_MAX + " characters");
+        }
+        int length = codePoints(text.asText());
+        if (length < 1 || length > TEXT_MAX) {
+            throw new Invalid("data.text must be 1 to " + TEXT_MAX + " characters long (got " + length + ")");
+        }
+        if (!wellFormed(text.asText())) {
+            throw new Invalid("data.text is not valid Unicode (unpaired surrogate)");
+        }
+        out.put("text", text.asText());
+        String to = optionalPeerId(data, "to");
+        if (to != null) {
+            out.put("to", to);
+        }
+        return out;
+    }
+
+    static ObjectNode signal(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        String to = optionalPeerId(data, "to");
+        if (to == null) {
+            throw new Invalid("data.to is required: the peerId of a peer in the room");
+        }
+        out.put("to", to);
+        JsonNode description = field(data, "description");
+        JsonNode candidate = field(data, "candidate");
+        if (description == null && candidate == null) {
+            throw new Invalid("signal needs data.description ({type, sdp}) or data.candidate (RTCIceCandidateInit)"
+                    + " or both");
+        }
+        if (description != null) {
+            out.set("description", description(description));
+        }
+        if (candidate != null) {
+            out.set("candidate", candidate(candidate));
+        }
+        return out;
+    }
+
+    /** {@code watch} (null: leave the watch as it is) and {@code limit}. */
+    record ListRooms(Boolean watch, int limit) {
+    }
+
+    static ListRooms listRooms(JsonNode data) throws Invalid {
+        Boolean watch = optionalBoolean(data, "watch");
+        JsonNode limit = field(data, "limit");
+        int n = LIST_LIMIT_DEFAULT;
+        if (limit != null) {
+            if (!limit.isIntegralNumber() || !limit.canConvertToInt()
+                    || limit.asInt() < 1 || limit.asInt() > LIST_LIMIT_MAX) {
+                throw new Invalid("data.limit must be a whole number from 1 to " + LIST_LIMIT_MAX
+                        + " (default " + LIST_LIMIT_DEFAULT + ")");
+            }
+            n = limit.asInt();
+        }
+        return new ListRooms(watch, n);
+    }
+
+    /** The token of a resume, checked for shape only (presence knows whether it is real). */
+    static String resumeToken(JsonNode data) throws Invalid {
+        JsonNode token = field(data, "resumeToken");
+        if (token == null || !token.isTextual()) {
+            throw new Invalid("data.resumeToken is required: the resumeToken of an earlier hello or resume");
+        }
+        if (!RESUME_TOKEN.matcher(token.asText()).matches()) {
+            throw new Invalid("data.resumeToken is not a resume token (expected <peerId>.<secret>, as hello gave it)");
+        }
+        return token.asText();
+    }
+
+    /** The peerId part of a token that passed {@link #resumeToken}. */
+    static String tokenPeer(String token) {
+        return token.substring(0, token.indexOf('.'));
+    }
+
+    private static ObjectNode description(JsonNode d) throws Invalid {
+        if (!d.isObject()) {
+            throw new Invalid("data.description must be an object {type, sdp}");
+        }
+        JsonNode type = field(d, "type");
+        if (type == null || !type.isTextual() || !DESCRIPTION_TYPES.contains(type.asText())) {
+            throw new Invalid("data.description.type must be one of offer, answer, pranswer, rollback");
+        }
+        JsonNode sdp = field(d, "sdp");
+        String text = "";
+        if (sdp != null) {
+            if (!sdp.isTextual()) {
+                throw new Invalid("data.description.sdp must be a string");
+            }
+            text = sdp.asText();
+        } else if (!type.asText().equals("rollback")) {
+            throw new Invalid("data.description.sdp is required for " + type.asText());
+        }
+        if (text.getBytes(StandardCharsets.UTF_8).length > SDP_MAX_BYTES) {
+            throw new Invalid("data.description.sdp must be at most 32 KiB");
+        }
+        ObjectNode out = Json.object();
+        out.put("type", type.asText());
+        out.put("sdp", text);
+        return out;
+    }
+
+    private static ObjectNode candidate(JsonNode c) throws Invalid {
+        if (!c.isObject()) {
+            throw new Invalid("data.candidate must be an RTCIceCandidateInit object {candidate, sdpMid?, "
+                    + "sdpMLineIndex?, usernameFragment?}");
+        }
+        ObjectNode out = Json.object();
+        JsonNode candidate = field(c, "candidate");
+        if (candidate == null || !candidate.isTextual() || candidate.asText().length() > CANDIDATE_MAX) {
+            throw new Invalid("data.candidate.candidate must be a string of at most " + CANDIDATE_MAX
+                    + " characters (empty for end of candidates)");
+        }
+        out.put("candidate", candidate.asText());
+        JsonNode mid = field(c, "sdpMid");
+        if (mid != null) {
+            if (!mid.isTextual() || mid.asText().length() > 64) {
+                throw new Invalid("data.candidate.sdpMid must be a string of at most 64 characters or null");
+            }
+            out.put("sdpMid", mid.asText());
+        }
+        JsonNode index = field(c, "sdpMLineIndex");
+        if (index != null) {
+            if (!index.isIntegralNumber() || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() > 65535) {
+                throw new Invalid("data.candidate.sdpMLineIndex must be a whole number from 0 to 65535 or null");
+            }
+            out.put("sdpMLineIndex", index.asInt());
+        }
+        JsonNode ufrag = field(c, "usernameFragment");
+        if (ufrag != null) {
+            if (!ufrag.isTextual() || ufrag.asText().length() > 256) {
+                throw new Invalid("data.candidate.usernameFragment must be a string of at most 256 characters or null");
+            }
+            out.put("usernameFragment", ufrag.asText());
+        }
+        return out;
+    }
+
+    static String room(JsonNode data) throws Invalid {
+        JsonNode node = field(data, "room");
+        if (node == null || !node.isTextual()) {
+            throw new Invalid("data.room is required: a room name of 1 to " + ROOM_MAX + " characters");
+        }
+        String room = normalise(node.asText());
+        int length = codePoints(room);
+        if (length < 1 || length > ROOM_MAX) {
+            throw new Invalid("data.room must be 1 to " + ROOM_MAX + " characters long after trimming (got "
+                    + length + ")");
+        }
+        for (int i = 0; i < room.length(); ) {
+            int cp = room.codePointAt(i);
+            if (!roomCharacter(cp)) {
+                throw new Invalid("data.room may contain only letters, combining marks, digits, space, '-', '_' and"
+                        + " '.' (not U+" + String.format("%04X", cp) + ")");
+            }
+            i += Character.charCount(cp);
+        }
+        return room;
+    }
+
+    private static String nickname(JsonNode data) throws Invalid {
+        JsonNode node = field(data, "nickname");
+        if (node == null || !node.isTextual()) {
+            throw new Invalid("data.nickname is required: a name of 1 to " + NICKNAME_MAX + " characters");
+        }
+        String nickname = normalise(node.asText());
+        int length = codePoints(nickname);
+        if (length < 1 || length > NICKNAME_MAX) {
+            throw new Invalid("data.nickname must be 1 to " + NICKNAME_MAX + " characters long after trimming (got "
+                    + length + ")");
+        }
+        if (!wellFormed(nickname) || nickname.codePoints().anyMatch(Character::isISOControl)) {
+            throw new Invalid("data.nickname must not contain control characters");
+        }
+        return nickname;
+    }
+
+    private static String optionalPeerId(JsonNode data, String name) throws Invalid {
+        JsonNode node = field(data, name);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual() || node.asText().isEmpty() || node.asText().length() > PEER_ID_MAX) {
+            throw new Invalid("data." + name + " must be a peerId (a string of 1 to " + PEER_ID_MAX + " characters)");
+        }
+        return node.asText();
+    }
+
+    private static Boolean optionalBoolean(JsonNode data, String name) throws Invalid {
+        JsonNode node = field(data, name);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isBoolean()) {
+            throw new Invalid("data." + name + " must be true or false");
+        }
+        return node.asBoolean();
+    }
+
+    /** The field, or {@code null} when missing or JSON null (the protocol treats both as absent). */
+    static JsonNode field(JsonNode object, String name) {
+        JsonNode node = object.get(name);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    /** NFC, then trimmed of Unicode white space (including no-break spaces, which {@code strip()} keeps). */
+    static String normalise(String text) {
+        String s = Normalizer.normalize(text, Normalizer.Form.NFC);
+        int start = 0;
+        int end = s.length();
+        while (start < end && space(s.codePointAt(start))) {
+            start += Character.charCount(s.codePointAt(start));
+        }
+        while (end > start && space(s.codePointBefore(end))) {
+            end -= Character.charCount(s.codePointBefore(end));
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean space(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    }
+
+    private static boolean roomCharacter(int cp) {
+        if (cp == ' ' || cp == '-' || cp == '_' || cp == '.') {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+                 Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.NON_SPACING_MARK,
+                 Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.DECIMAL_DIGIT_NUMBER -> true;
+            default -> false;
+        };
+    }
+
+    static int codePoints(String s) {
+        return s.codePointCount(0, s.length());
+    }
+
+    /** No unpaired surrogates (JSON escapes can make them; they are not text and break UTF-8 downstream). */
+    private static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

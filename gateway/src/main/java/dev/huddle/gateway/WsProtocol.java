@@ -1,0 +1,50 @@
+package dev.huddle.gateway;
+
+import io.helidon.webserver.websocket.WsConfig;
+
+import java.util.AbstractSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Helidon's WebSocket settings for the gateway. Helidon checks the Origin itself before any of our code runs, and
+ * knows only exact origins (or, with none configured, the request's own host): it cannot express
+ * {@code http://localhost:*}. So this config lets every origin pass Helidon's check, and the allow-list is
+ * applied by {@link GatewayRoutes}' filter, which can also answer 403 (a listener's refusal is a 400).
+ *
+ * @param maxFrameLength Helidon's own limit per frame; a frame over it stalls the connection without a word, so it
+ *                       is set well above {@code gateway.max.frame.bytes}, which we enforce with a proper answer
+ */
+record WsProtocol(int maxFrameLength) implements WsConfig {
+    private static final Set<String> EVERY_ORIGIN = new AbstractSet<>() {
+        @Override
+        public boolean contains(Object o) {
+            return true;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("*").iterator();
+        }
+
+        @Override
+        public int size() {
+            return 1; // not empty: empty means "same host only" to Helidon
+        }
+    };
+
+    static WsProtocol forFrameLimit(int maxFrameBytes) {
+        return new WsProtocol(Math.max(1 << 20, 4 * maxFrameBytes));
+    }
+
+    @Override
+    public Set<String> origins() {
+        return EVERY_ORIGIN;
+    }
+
+    @Override
+    public String name() {
+        return "websocket";
+    }
+}
