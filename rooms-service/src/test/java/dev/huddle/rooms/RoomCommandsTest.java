@@ -1,0 +1,354 @@
+package dev.huddle.rooms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.events.ChatMessage;
+import dev.huddle.events.Command;
+import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.Topics;
+import dev.huddle.testing.KafkaExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static dev.huddle.rooms.RoomsFixture.TOMBSTONE;
+import static dev.huddle.rooms.RoomsFixture.client;
+import static dev.huddle.rooms.RoomsFixture.room;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+
+/**
+ * Every room command against one rooms-service (capacity 3) on a real broker, observed the way the gateways and
+ * the other services observe it: deliveries and the compacted topics.
+ */
+@ExtendWith(KafkaExtension.class)
+class RoomCommandsTest {
+    private static RoomsFixture kafka;
+    private static RoomsService service;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = new RoomsFixture();
+        service = kafka.start(Map.of("rooms.tombstone.delay.ms", "0"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void joinRepliesWithTheRoomAndTellsTheOthers() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+
+        JsonNode first = kafka.join(ann, room, "Ann");
+        assertThat(first.get("room").asText(), is(room));
+        assertThat(first.get("self"), is(Json.tree("{\"peerId\":\"" + ann.peerId()
+                + "\",\"nickname\":\"Ann\",\"media\":{\"audio\":true,\"video\":true,\"screen\":false}}")));
+        assertThat(first.get("peers").size(), is(0));
+        assertThat(first.get("chat").size(), is(0));
+
+        JsonNode second = kafka.join(bob, room, "Bob");
+        assertThat(second.get("self").get("peerId").asText(), is(bob.peerId()));
+        assertThat(second.get("peers").size(), is(1));
+        assertThat(second.get("peers").get(0), is(first.get("self")));
+
+        JsonNode joined = kafka.push(ann, "peer_joined").get("data");
+        assertThat(joined.get("room").asText(), is(room));
+        assertThat(joined.get("peer"), is(second.get("self")));
+        assertThat(kafka.frames(bob.peerId(), "peer_joined"), is(empty()));
+    }
+
+    @Test
+    void membersArePublishedBeforeTheJoinerHearsBack() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        kafka.join(ann, room, "Ann");
+        // The reply has been seen: the broker must already hold the membership that it reports.
+        JsonNode members = kafka.membersNow(room);
+        assertThat(members, notNullValue());
+        assertThat(members.get("members").get(0).get("peerId").asText(), is(ann.peerId()));
+        assertThat(members.get("members").get(0).get("away").asBoolean(), is(false));
+    }
+
+    @Test
+    void joiningAgainChangesAndPushesNothing() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        JsonNode again = kafka.join(ann, room, "Another name");
+        assertThat(again.get("self").get("nickname").asText(), is("Ann"));
+        assertThat(again.get("peers").get(0).get("peerId").asText(), is(bob.peerId()));
+        kafka.ok(ann, "rename", room, Map.of("nickname", "Annie")); // a marker: pushes of a room keep their order
+        kafka.push(bob, "peer_renamed");
+        assertThat(kafka.frames(bob.peerId()).stream().map(f -> f.get("type").asText()).toList(),
+                contains("peer_renamed"));
+    }
+
+    @Test
+    void leaveTellsTheOthersAndTheLastLeaveEndsTheRoom() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.awaitLatest(Topics.ROOM_DIRECTORY, room, v -> v.contains("\"count\":2"));
+
+        assertThat(kafka.ok(bob, "leave", room, Map.of()).size(), is(0));
+        JsonNode left = kafka.push(ann, "peer_left").get("data");
+        assertThat(left, is(Json.tree("{\"room\":\"" + room + "\",\"peerId\":\"" + bob.peerId()
+                + "\",\"reason\":\"left\"}")));
+        kafka.awaitLatest(Topics.ROOM_DIRECTORY, room, v -> v.contains("\"count\":1"));
+
+        JsonNode notIn = kafka.request(bob, "leave", room, Map.of());
+        assertThat(notIn.get("ok").asBoolean(), is(false));
+        assertThat(notIn.get("error").get("code").asText(), is("not_in_room"));
+
+        kafka.ok(ann, "leave", room, Map.of());
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, TOMBSTONE::equals);
+        kafka.awaitLatest(Topics.ROOM_DIRECTORY, room, TOMBSTONE::equals);
+        // room-state keeps a marker of the end until the next batch after the (here zero) delay
+        kafka.ok(client(), "join", room(), Map.of("nickname", "Sweeper"));
+        kafka.awaitLatest(Topics.ROOM_STATE, room, TOMBSTONE::equals);
+
+        JsonNode fresh = kafka.join(bob, room, "Bob");
+        assertThat(fresh.get("peers").size(), is(0));
+    }
+
+    @Test
+    void aFullRoomRefusesJoiners() throws Exception {
+        String room = room();
+        for (int i = 0; i < 3; i++) {
+            kafka.join(client(), room, "P" + i);
+        }
+        JsonNode full = kafka.request(client(), "join", room, Map.of("nickname", "Late"));
+        assertThat(full.get("ok").asBoolean(), is(false));
+        assertThat(full.get("error").get("code").asText(), is("room_full"));
+        assertThat(full.get("error").get("message").asText(), is("Room '" + room + "' is full (3 of 3)"));
+    }
+
+    @Test
+    void theFirstJoinerSetsThePassword() throws Exception {
+        String room = room();
+        kafka.ok(client(), "join", room, Map.of("nickname", "Ann", "password", "s3cret"));
+        JsonNode wrong = kafka.request(client(), "join", room, Map.of("nickname", "Bob", "password", "nope"));
+        assertThat(wrong.get("error").get("code").asText(), is("wrong_password"));
+        JsonNode none = kafka.request(client(), "join", room, Map.of("nickname", "Bob"));
+        assertThat(none.get("error").get("code").asText(), is("wrong_password"));
+        kafka.ok(client(), "join", room, Map.of("nickname", "Bob", "password", "s3cret"));
+        String state = kafka.awaitLatest(Topics.ROOM_STATE, room, v -> v.contains("pbkdf2$"));
+        assertThat(state.contains("s3cret"), is(false));
+
+        String open = room();
+        kafka.join(client(), open, "Ann");
+        kafka.ok(client(), "join", open, Map.of("nickname", "Bob", "password", "whatever"));
+    }
+
+    @Test
+    void privateRoomsStayOutOfTheDirectory() throws Exception {
+        String hidden = room();
+        RoomsFixture.Client ann = client();
+        kafka.ok(ann, "join", hidden, Map.of("nickname", "Ann", "private", true));
+        kafka.ok(client(), "join", hidden, Map.of("nickname", "Bob", "private", false)); // ignored: not first
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, hidden, v -> v.contains("Bob"));
+        assertThat(kafka.latest(Topics.ROOM_DIRECTORY, hidden), is(TOMBSTONE));
+
+        String listed = room();
+        kafka.join(client(), listed, "Cid");
+        JsonNode entry = Json.tree(kafka.awaitLatest(Topics.ROOM_DIRECTORY, listed, v -> !v.isEmpty()));
+        assertThat(entry.get("name").asText(), is(listed));
+        assertThat(entry.get("count").asInt(), is(1));
+        assertThat(entry.get("capacity").asInt(), is(3));
+        assertThat(entry.get("locked").asBoolean(), is(false));
+    }
+
+    @Test
+    void renameAndMediaArePushedToTheOthers() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.ok(bob, "rename", room, Map.of("nickname", "Robert"));
+        assertThat(kafka.push(ann, "peer_renamed").get("data"), is(Json.tree("{\"room\":\"" + room
+                + "\",\"peerId\":\"" + bob.peerId() + "\",\"nickname\":\"Robert\"}")));
+        kafka.ok(bob, "media", room, Map.of("audio", false, "video", true, "screen", true));
+        assertThat(kafka.push(ann, "peer_media").get("data"), is(Json.tree("{\"room\":\"" + room
+                + "\",\"peerId\":\"" + bob.peerId() + "\",\"audio\":false,\"video\":true,\"screen\":true}")));
+        JsonNode seen = kafka.join(client(), room, "Cid").get("peers").get(1);
+        assertThat(seen.get("nickname").asText(), is("Robert"));
+        assertThat(seen.get("media"), is(Json.tree("{\"audio\":false,\"video\":true,\"screen\":true}")));
+
+        JsonNode notIn = kafka.request(client(), "rename", room, Map.of("nickname", "X"));
+        assertThat(notIn.get("error").get("code").asText(), is("not_in_room"));
+    }
+
+    @Test
+    void failuresWithoutRefAreErrorPushes() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        kafka.send(ann.origin(), "media", null, room, Map.of("room", room, "audio", true, "video", true,
+                "screen", false));
+        Delivery error = kafka.await(d -> ann.conn().equals(d.conn()));
+        assertThat(Json.tree(error.frame()).get("type").asText(), is("error"));
+        assertThat(Json.tree(error.frame()).get("data").get("code").asText(), is("not_in_room"));
+        assertThat(Json.tree(error.frame()).get("data").get("about").asText(), is("media"));
+    }
+
+    @Test
+    void awayIsQuietAndBackRestoresTheRoom() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.send(bob.origin(), CommandTypes.AWAY, null, room, Map.of("room", room));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, v -> v.contains("\"away\":true"));
+
+        RoomsFixture.Client bobAgain = bob.reconnected();
+        kafka.send(bobAgain.origin(), CommandTypes.BACK, "resume-1", room, Map.of("room", room));
+        Delivery resumed = kafka.await(d -> bobAgain.conn().equals(d.conn()));
+        assertThat(resumed.control(), is(Delivery.Control.RESUME_ROOM));
+        JsonNode view = Json.tree(resumed.frame());
+        assertThat(view.get("room").asText(), is(room));
+        assertThat(view.get("self").get("peerId").asText(), is(bob.peerId()));
+        assertThat(view.get("peers").get(0).get("peerId").asText(), is(ann.peerId()));
+        assertThat(view.get("chat").size(), is(0));
+        assertThat(kafka.push(ann, "peer_reconnected").get("data"), is(Json.tree("{\"room\":\"" + room
+                + "\",\"peerId\":\"" + bob.peerId() + "\"}")));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, v -> !v.contains("\"away\":true"));
+        // Nothing was pushed for the away itself.
+        assertThat(kafka.frames(ann.peerId()).stream().map(f -> f.get("type").asText()).toList(),
+                contains("peer_joined", "peer_reconnected"));
+
+        RoomsFixture.Client stranger = client();
+        kafka.send(stranger.origin(), CommandTypes.BACK, "resume-2", room, Map.of("room", room));
+        Delivery gone = kafka.await(d -> stranger.conn().equals(d.conn()));
+        assertThat(gone.control(), is(Delivery.Control.RESUME_ROOM));
+        assertThat(Json.tree(gone.frame()), is(Json.tree("{\"room\":\"" + room + "\",\"gone\":true}")));
+    }
+
+    @Test
+    void departAndKickRemoveWithTheirReason() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        RoomsFixture.Client cid = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.join(cid, room, "Cid");
+
+        kafka.send(bob.origin(), CommandTypes.DEPART, null, room, Map.of("room", room, "reason", "disconnected"));
+        JsonNode departed = kafka.push(ann, "peer_left").get("data");
+        assertThat(departed.get("peerId").asText(), is(bob.peerId()));
+        assertThat(departed.get("reason").asText(), is("disconnected"));
+
+        kafka.send(null, CommandTypes.KICK, null, room, Map.of("room", room, "peerId", cid.peerId()));
+        assertThat(kafka.push(cid, "kicked").get("data"), is(Json.tree("{\"room\":\"" + room + "\"}")));
+        JsonNode kicked = kafka.push(ann, "peer_left", 2).get("data");
+        assertThat(kicked.get("peerId").asText(), is(cid.peerId()));
+        assertThat(kicked.get("reason").asText(), is("kicked"));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, v -> !v.contains(cid.peerId()) && !v.contains(bob.peerId()));
+
+        RoomsFixture.Client operator = client();
+        JsonNode unknown = kafka.request(operator, CommandTypes.KICK, room, Map.of("peerId", "nobody"));
+        assertThat(unknown.get("error").get("code").asText(), is("unknown_peer"));
+    }
+
+    @Test
+    void closeLockAndNoticeAreOperatorActions() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+
+        kafka.send(null, CommandTypes.LOCK, null, room, Map.of("room", room, "locked", true));
+        kafka.awaitLatest(Topics.ROOM_DIRECTORY, room, v -> v.contains("\"locked\":true"));
+        JsonNode locked = kafka.request(client(), "join", room, Map.of("nickname", "Late"));
+        assertThat(locked.get("error").get("code").asText(), is("room_full"));
+        assertThat(locked.get("error").get("message").asText().contains("locked"), is(true));
+        kafka.join(ann, room, "Ann"); // a member is in already: nothing to refuse
+
+        kafka.send(null, CommandTypes.NOTICE, null, room, Map.of("room", room, "text", "Closing in 5 minutes"));
+        JsonNode notice = Json.tree("{\"text\":\"Closing in 5 minutes\",\"room\":\"" + room + "\"}");
+        assertThat(kafka.push(ann, "notice").get("data"), is(notice));
+        assertThat(kafka.push(bob, "notice").get("data"), is(notice));
+
+        kafka.send(null, CommandTypes.CLOSE_ROOM, null, room, Map.of("room", room));
+        JsonNode closed = Json.tree("{\"room\":\"" + room + "\"}");
+        assertThat(kafka.push(ann, "room_closed").get("data"), is(closed));
+        assertThat(kafka.push(bob, "room_closed").get("data"), is(closed));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, TOMBSTONE::equals);
+        kafka.awaitLatest(Topics.ROOM_DIRECTORY, room, TOMBSTONE::equals);
+        assertThat(kafka.join(bob, room, "Bob").get("peers").size(), is(0)); // a new room, unlocked
+    }
+
+    @Test
+    void joinersGetTheLastFiftyPublicMessagesOldestFirst() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        kafka.join(ann, room, "Ann");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 55; i++) {
+            ids.add("m" + i);
+            kafka.send(chat(room, ann, "m" + i, null));
+        }
+        kafka.send(chat(room, ann, "m54", null)); // signaling redelivered it
+        kafka.send(chat(room, ann, "secret", ann.peerId())); // private: never kept
+        kafka.awaitLatest(Topics.ROOM_STATE, room, v -> v.contains("\"m54\""));
+
+        JsonNode chat = kafka.join(client(), room, "Bob").get("chat");
+        List<String> got = new ArrayList<>();
+        chat.forEach(m -> got.add(m.get("id").asText()));
+        assertThat(got, is(ids.subList(5, 55)));
+        assertThat(chat.get(0), is(Json.tree(Json.write(new ChatMessage(room, "m5",
+                new ChatMessage.Sender(ann.peerId(), "Ann"), null, "text m5", 1000 + 5)))));
+    }
+
+    @Test
+    void aCommandProducedTwiceIsAppliedOnce() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        Command leave = Command.of(bob.origin(), "leave", "twice", room, Json.toTree(Map.of("room", room)),
+                System.currentTimeMillis());
+        kafka.send(leave);
+        kafka.send(leave);
+        kafka.send(null, CommandTypes.NOTICE, null, room, Map.of("room", room, "text", "marker"));
+        kafka.push(ann, "notice");
+        // Bob's connection got the join and the leave replies, not a not_in_room for the copy.
+        List<Boolean> toBob = kafka.deliveries.stream().filter(d -> bob.conn().equals(d.conn()))
+                .map(d -> Json.tree(d.frame()).path("ok").asBoolean()).toList();
+        assertThat(toBob, contains(true, true));
+        assertThat(kafka.frames(ann.peerId(), "peer_left").size(), is(1));
+    }
+
+    private static Command chat(String room, RoomsFixture.Client from, String id, String to) {
+        int n = id.startsWith("m") ? Integer.parseInt(id.substring(1)) : 0;
+        ChatMessage message = new ChatMessage(room, id, new ChatMessage.Sender(from.peerId(), "Ann"), to,
+                "text " + id, 1000 + n);
+        return Command.of(null, CommandTypes.CHAT_POSTED, null, room, Json.toTree(message), System.currentTimeMillis());
+    }
+}
