@@ -89,9 +89,22 @@ final class Relay {
             if (command == null || done.contains(command.id())) {
                 continue;
             }
-            acks.add(handle(command).thenRun(() -> done.add(command.id())));
+            acks.add(handleSafely(command).thenRun(() -> done.add(command.id())));
         }
         return Publisher.all(acks);
+    }
+
+    /** A bug must not turn one request into a poison pill that stalls its partition: answer it and go on. */
+    private CompletableFuture<?> handleSafely(Command command) {
+        try {
+            return handle(command);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Failed to handle '" + command.type() + "' command " + command.id(), e);
+            if (command.origin() == null || command.origin().peer() == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return refuse(command, ErrorCode.INTERNAL, "Your message could not be relayed because of a server error");
+        }
     }
 
     private CompletableFuture<?> handle(Command command) {
@@ -154,9 +167,9 @@ final class Relay {
         if (to == null) {
             List<String> everyone = admission.room().members().stream().map(Member::peerId).toList();
             acks.add(courier.send(room, everyone, frame, command.ts(), false));
-            // Into the room's history. The id is derived from the request's, so a redelivered request
-            // repeats the same command and rooms-service can drop the copy.
-            UUID postedId = UUID.nameUUIDFromBytes((command.id() + "/" + CommandTypes.CHAT_POSTED)
+            // Into the room's history. Both ids derive from the request's, so a redelivered request repeats
+            // the same command and message, and rooms-service can drop the copy.
+            UUID postedId = UUID.nameUUIDFromBytes((message.id() + "/" + CommandTypes.CHAT_POSTED)
                     .getBytes(StandardCharsets.UTF_8));
             acks.add(publisher.send(Topics.ROOM_COMMANDS, room, new Command(Command.VERSION, postedId.toString(),
                     ts, null, CommandTypes.CHAT_POSTED, null, room, Json.toTree(message))));
