@@ -1,0 +1,242 @@
+package dev.huddle.presence;
+
+import dev.huddle.events.Command;
+import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
+import dev.huddle.events.Media;
+import dev.huddle.events.Member;
+import dev.huddle.events.Origin;
+import dev.huddle.events.RoomMembers;
+import dev.huddle.events.Session;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.ConsumerLoop;
+import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Topics;
+import dev.huddle.service.Heartbeat;
+import dev.huddle.service.Instance;
+import dev.huddle.service.RunningService;
+import dev.huddle.service.ServiceConfig;
+import dev.huddle.testing.KafkaExtension;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A presence instance on a fresh topic prefix, with what the tests play around it: gateways (commands on
+ * {@code presence}, heartbeats on {@code instances}), rooms-service ({@code RoomMembers}), and what presence
+ * writes ({@code deliveries}, {@code room-commands}, {@code sessions}) as seen by consumers.
+ */
+final class Harness implements AutoCloseable {
+    /** Something presence wrote, and when the test saw it. */
+    record Seen<T>(String key, T value, long at) {
+    }
+
+    final KafkaSettings settings = KafkaExtension.settings();
+    final Map<String, String> config = new HashMap<>();
+    final Publisher publisher;
+    final List<Seen<Delivery>> deliveries = new CopyOnWriteArrayList<>();
+    final List<Seen<Command>> roomCommands = new CopyOnWriteArrayList<>();
+    /** every write to {@code sessions}; a tombstone has a {@code null} value */
+    final List<Seen<Session>> sessionWrites = new CopyOnWriteArrayList<>();
+    private final List<ConsumerLoop> loops = new ArrayList<>();
+    private final List<Heartbeat> gateways = new ArrayList<>();
+    RunningService presence;
+
+    Harness(Map<String, String> overrides) throws Exception {
+        config.putAll(Map.of(
+                "kafka.bootstrap.servers", settings.bootstrapServers(),
+                "kafka.topic.prefix", settings.topicPrefix(),
+                "server.port", "0",
+                "instance.heartbeat.ms", "500",
+                "presence.grace.ms", "1000",
+                "presence.gateway.timeout.ms", "2000",
+                "presence.sweep.ms", "100"));
+        config.putAll(overrides);
+        presence = startPresence();
+        publisher = new Publisher(settings, "test");
+        loops.add(watch(Topics.DELIVERIES, deliveries, Delivery.class));
+        loops.add(watch(Topics.ROOM_COMMANDS, roomCommands, Command.class));
+        loops.add(watch(Topics.SESSIONS, sessionWrites, Session.class));
+        for (ConsumerLoop loop : loops) {
+            loop.ready().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    RunningService startPresence() {
+        return Main.start(ServiceConfig.load("presence-service.yaml", config));
+    }
+
+    private <T> ConsumerLoop watch(dev.huddle.kafka.TopicSpec topic, List<Seen<T>> into, Class<T> type) {
+        return ConsumerLoop.replica(settings, "test-" + topic.name(), List.of(topic), true, batch -> {
+            long now = System.currentTimeMillis();
+            batch.forEach(r -> into.add(new Seen<>(r.key(), r.value() == null ? null : Json.read(r.value(), type), now)));
+            return CompletableFuture.completedFuture(null);
+        }).start();
+    }
+
+    /** A gateway's heartbeat, as a gateway sends it; {@code stopSilently()} is its crash, {@code close()} a clean stop. */
+    Heartbeat gateway(String id) {
+        Heartbeat hb = new Heartbeat(new Instance("gateway", id, "test", System.currentTimeMillis()), publisher,
+                () -> true, () -> 1, 200);
+        gateways.add(hb);
+        return hb;
+    }
+
+    /** A connection on a gateway, with its fresh peerId and resume token. */
+    record Conn(Origin origin, String token) {
+        String peer() {
+            return origin.peer();
+        }
+
+        String tokenHash() {
+            return sha256(token);
+        }
+    }
+
+    static Conn conn(String gateway) {
+        String peer = "p" + UUID.randomUUID().toString().substring(0, 12);
+        return new Conn(new Origin(gateway, "c-" + UUID.randomUUID().toString().substring(0, 8), peer),
+                peer + "." + UUID.randomUUID());
+    }
+
+    /** A room name of its own, so that tests sharing a harness do not share rooms. */
+    static String room(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The gateway's {@code connected} for a new connection; waits for the broker's ack. */
+    void connected(Conn c) throws Exception {
+        send(c.origin(), CommandTypes.CONNECTED, null, c.peer(),
+                data("tokenHash", c.tokenHash(), "remote", "10.0.0.7", "userAgent", "TestAgent/1"));
+    }
+
+    void disconnected(Conn c) throws Exception {
+        disconnected(c.origin(), c.peer());
+    }
+
+    /** {@code disconnected} of connection {@code origin}, keyed by the peer it spoke for. */
+    void disconnected(Origin origin, String peer) throws Exception {
+        send(origin, CommandTypes.DISCONNECTED, null, peer, Json.object());
+    }
+
+    /** The gateway's {@code resume}: {@code fresh} claims {@code peerId}'s session with {@code token}. */
+    void resume(Conn fresh, String peerId, String token, String newToken, String ref) throws Exception {
+        send(fresh.origin(), CommandTypes.RESUME, ref, peerId,
+                data("peerId", peerId, "tokenHash", sha256(token), "newTokenHash", sha256(newToken)));
+    }
+
+    private void send(Origin origin, String type, String ref, String key, ObjectNode data) throws Exception {
+        publisher.send(Topics.PRESENCE, key, Command.of(origin, type, ref, key, data, System.currentTimeMillis()))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    /** rooms-service's snapshot of a room. */
+    void members(String room, String... peers) throws Exception {
+        List<Member> members = new ArrayList<>();
+        for (String p : peers) {
+            members.add(new Member(p, "nick-" + p, Media.DEFAULT, false));
+        }
+        publisher.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, members, System.currentTimeMillis()))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    static ObjectNode data(Object... fieldsAndValues) {
+        ObjectNode data = Json.object();
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            data.set((String) fieldsAndValues[i], Json.toTree(fieldsAndValues[i + 1]));
+        }
+        return data;
+    }
+
+    /** The latest write to {@code sessions} for the peer (a tombstone: value null), or null if none yet. */
+    Seen<Session> latestSession(String peer) {
+        Seen<Session> latest = null;
+        for (Seen<Session> s : sessionWrites) {
+            if (peer.equals(s.key())) {
+                latest = s;
+            }
+        }
+        return latest;
+    }
+
+    /** Waits until the latest write for the peer matches (null session: a tombstone). */
+    Seen<Session> awaitSession(String peer, Predicate<Session> matching, long timeoutMs) throws Exception {
+        return await(() -> {
+            Seen<Session> s = latestSession(peer);
+            return s != null && matching.test(s.value()) ? s : null;
+        }, timeoutMs, () -> "session of " + peer + " as expected; latest: " + latestSession(peer));
+    }
+
+    List<Seen<Command>> commands(String type, String peer) {
+        return roomCommands.stream()
+                .filter(c -> c.value().type().equals(type) && peer.equals(c.value().origin().peer()))
+                .toList();
+    }
+
+    /** Waits for {@code count} room commands of {@code type} on behalf of {@code peer}. */
+    List<Seen<Command>> awaitCommands(String type, String peer, int count, long timeoutMs) throws Exception {
+        return await(() -> {
+            List<Seen<Command>> found = commands(type, peer);
+            return found.size() >= count ? found : null;
+        }, timeoutMs, () -> count + " " + type + " for " + peer + "; got " + commands(type, peer));
+    }
+
+    List<Seen<Delivery>> deliveriesTo(String conn) {
+        return deliveries.stream().filter(d -> conn.equals(d.value().conn())).toList();
+    }
+
+    Seen<Delivery> awaitDelivery(String conn, Predicate<Delivery> matching, long timeoutMs) throws Exception {
+        return await(() -> deliveriesTo(conn).stream().filter(d -> matching.test(d.value())).findFirst().orElse(null),
+                timeoutMs, () -> "delivery to " + conn + "; got " + deliveriesTo(conn));
+    }
+
+    static <T> T await(Supplier<T> probe, long timeoutMs, Supplier<String> what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            T found = probe.get();
+            if (found != null) {
+                return found;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                fail("Timed out after " + timeoutMs + " ms waiting for " + what.get());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public void close() {
+        gateways.forEach(Heartbeat::stopSilently);
+        loops.forEach(ConsumerLoop::close);
+        if (presence != null) {
+            presence.close();
+        }
+        publisher.close();
+    }
+}
