@@ -48,6 +48,8 @@ final class RelayScenario {
     private final LongAdder unexpected = new LongAdder();
     /** Signals sent at or after this (nanoseconds since origin) count in the latency figures: warm-up is over. */
     private volatile long measureFrom = Long.MAX_VALUE;
+    /** How far the sender fell behind its schedule at worst: if large, this process (not the system) limited the rate. */
+    private long senderBehindNanos;
     private final List<Member> members = new ArrayList<>();
 
     RelayScenario(Options options, HttpClient http) {
@@ -106,6 +108,7 @@ final class RelayScenario {
                 .put("delivered", delivered.sum())
                 .put("skipped_alone", skipped.sum())
                 .put("unexpected", unexpected.sum())
+                .put("sender_behind_ms_max", TimeUnit.NANOSECONDS.toMillis(senderBehindNanos))
                 .put("delivered_per_s_measured", Math.round(relay.count() / measuredSeconds))
                 .put("relay_latency_ms", relay.summary())
                 .put("drain_ms", TimeUnit.NANOSECONDS.toMillis(drainNanos))
@@ -160,6 +163,8 @@ final class RelayScenario {
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
+            } else {
+                senderBehindNanos = Math.max(senderBehindNanos, -wait);
             }
             for (int i = (int) (n % slots); i < senders.size(); i += slots) {
                 senders.get(i).sendSignal();

@@ -1,0 +1,93 @@
+package dev.huddle.loadgen;
+
+import dev.huddle.json.Json;
+import dev.huddle.launcher.LocalCluster;
+import dev.huddle.service.RunningService;
+import dev.huddle.testing.KafkaExtension;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * A short relay run against the whole system (real broker, every service, two gateways): every signal sent
+ * arrives, nothing fails, and the report carries latencies and the gateway's memory.
+ */
+@ExtendWith(KafkaExtension.class)
+class RelayScenarioTest {
+
+    @Test
+    void shortRelayRunDeliversEverySignal(@TempDir Path tmp) throws Exception {
+        String prefix = "lg" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(2, 0,
+                KafkaExtension.bootstrapServers(), tmp.resolve("kafka"), Map.of("kafka.topic.prefix", prefix)))) {
+            awaitReady(List.of(cluster.rooms(), cluster.signaling(), cluster.presence(),
+                    cluster.gateways().get(0), cluster.gateways().get(1)));
+            int gw1 = cluster.gateways().get(0).port();
+            int gw2 = cluster.gateways().get(1).port();
+            Path json = tmp.resolve("relay.jsonl");
+
+            Options options = Options.parse("relay",
+                    "--gateways", "ws://localhost:" + gw1 + "/ws,ws://localhost:" + gw2 + "/ws",
+                    "--clients", "20", "--rooms", "10", "--rate", "5", "--seconds", "3", "--warmup", "1",
+                    "--ramp", "1", "--metrics", "http://localhost:" + gw1 + "/observe/metrics",
+                    "--gateway-pid", Long.toString(ProcessHandle.current().pid()), "--json", json.toString());
+            Report report = Main.run(options);
+            report.appendTo(json);
+            System.out.print(report.table());
+
+            assertThat(report.number("joined"), is(20L));
+            // 20 clients x 5 per second x 3 seconds, give or take the last tick.
+            assertThat(report.number("sent") >= 280, is(true));
+            assertThat(report.number("delivered"), is(report.number("sent")));
+            assertThat(report.number("unexpected"), is(0L));
+            assertThat(report.number("skipped_alone"), is(0L));
+            assertThat(report.map("errors"), is(Map.of()));
+            assertThat(((Number) report.map("relay_latency_ms").get("count")).longValue(), greaterThan(0L));
+            assertThat(report.map("gateway"), hasKey("heap_mb_before"));
+            assertThat(report.map("gateway"), hasKey("rss_mb_loaded"));
+
+            String line = Files.readAllLines(json).getFirst();
+            assertThat(Json.tree(line).path("delivered").asLong(), is(report.number("delivered")));
+        }
+    }
+
+    /** Waits until every service says it is ready (its consumers have their partitions). */
+    private static void awaitReady(List<RunningService> services) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (RunningService s : services) {
+            URI ready = URI.create("http://localhost:" + s.port() + "/observe/health/ready");
+            while (true) {
+                try {
+                    if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 200) {
+                        break;
+                    }
+                } catch (java.io.IOException e) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(s.instance().id() + " did not become ready");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+}
