@@ -3,8 +3,11 @@ package dev.huddle.loadgen;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.json.Json;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,6 +95,7 @@ final class IdleScenario {
         Report r = new Report()
                 .put("scenario", "idle")
                 .put("clients", options.clients())
+                .put("warning", limitWarning(options.clients() + options.probes()))
                 .put("opened", opened)
                 .put("open_s", Math.round(openNanos / 1e8) / 10.0)
                 .put("connect_ms", connects.summary())
@@ -174,6 +178,50 @@ final class IdleScenario {
                     .get(TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Each failure was counted where it happened.
+        }
+    }
+
+    /**
+     * Why this machine cannot open {@code sockets} connections from one process, if it cannot: too few file
+     * descriptors or too few ephemeral ports towards one address.
+     */
+    static String limitWarning(int sockets) {
+        List<String> problems = new ArrayList<>();
+        Long files = firstNumberAfter(Path.of("/proc/self/limits"), "Max open files");
+        if (files != null && files < sockets + 100L) {
+            problems.add("open-file limit " + files + " (ulimit -n)");
+        }
+        String range = read(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+        if (range != null) {
+            String[] p = range.trim().split("\\s+");
+            long ports = Long.parseLong(p[1]) - Long.parseLong(p[0]) + 1;
+            if (ports < sockets) {
+                problems.add(ports + " ephemeral ports (net.ipv4.ip_local_port_range)");
+            }
+        }
+        return problems.isEmpty() ? null : "expect failed connects above the " + String.join(" and the ", problems);
+    }
+
+    private static Long firstNumberAfter(Path file, String label) {
+        String text = read(file);
+        if (text == null) {
+            return null;
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith(label)) {
+                String[] p = line.substring(label.length()).trim().split("\\s+");
+                return p[0].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(p[0]);
+            }
+        }
+        return null;
+    }
+
+    private static String read(Path file) {
+        try {
+            // Not Files.readString: /proc files report size 0 and it returns only their first byte.
+            return String.join("\n", Files.readAllLines(file));
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -54,6 +54,12 @@ class OptionsTest {
     }
 
     @Test
+    void warnsWhenThisMachineCannotHoldTheIdleConnections() {
+        assertThat(IdleScenario.limitWarning(10), is((String) null));
+        assertThat(IdleScenario.limitWarning(10_000_000), containsString("expect failed connects"));
+    }
+
+    @Test
     void readsUsedHeapFromPrometheusText() {
         String helidon = """
                 # TYPE memory_usedHeap_bytes gauge
