@@ -1,0 +1,256 @@
+package dev.huddle.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.events.Command;
+import dev.huddle.events.Delivery;
+import dev.huddle.events.ErrorCode;
+import dev.huddle.events.Frames;
+import dev.huddle.kafka.Topics;
+import dev.huddle.service.RunningService;
+import dev.huddle.testing.KafkaExtension;
+import dev.huddle.testing.WsClient;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+
+/**
+ * Frames, error codes and routing (protocol.md "Frames", "Error codes"; architecture.md "Commands"): what a
+ * client sends ends up as the right command on the right topic, or as the right error, and never hurts the
+ * session or a bystander.
+ */
+@ExtendWith(KafkaExtension.class)
+class RequestsTest {
+    private static Harness harness;
+    private static RunningService gateway;
+    private static Harness.Watcher roomCommands;
+    private static Harness.Watcher signals;
+    private static Harness.Watcher presence;
+
+    @BeforeAll
+    static void start() {
+        harness = new Harness();
+        roomCommands = harness.watch(Topics.ROOM_COMMANDS);
+        signals = harness.watch(Topics.SIGNALS);
+        presence = harness.watch(Topics.PRESENCE);
+        gateway = harness.gateway(Map.of("gateway.request.timeout.ms", "1500"));
+    }
+
+    @AfterAll
+    static void stop() {
+        harness.close();
+    }
+
+    private static JsonNode error(WsClient c) {
+        return c.await("error").get("data");
+    }
+
+    @Test
+    void badFramesAreAnsweredAndTheSessionGoesOn() {
+        try (WsClient c = WsClient.hello(gateway.port()); WsClient bystander = WsClient.hello(gateway.port())) {
+            c.sendText("not json");
+            assertThat(error(c).get("code").asText(), is("bad_frame"));
+            c.sendText("{\"type\": \"ping\"} trailing");
+            assertThat(error(c).get("code").asText(), is("bad_frame"));
+            c.sendText("[1, 2]");
+            assertThat(error(c).get("code").asText(), is("bad_frame"));
+            c.sendText("\"text\"");
+            assertThat(error(c).get("code").asText(), is("bad_frame"));
+            c.sendText("{\"ref\": \"1\"}");
+            JsonNode noType = error(c);
+            assertThat(noType.get("code").asText(), is("bad_frame"));
+            assertThat(noType.has("about"), is(false));
+            c.sendText("{\"type\": 7, \"ref\": \"2\"}");
+            assertThat(error(c).get("code").asText(), is("bad_frame"));
+            c.sendBinary(new byte[] {1, 2, 3});
+            JsonNode binary = error(c);
+            assertThat(binary.get("code").asText(), is("bad_frame"));
+            assertThat(binary.get("message").asText(), containsString("text"));
+
+            assertThat(c.ok("ping", null).has("serverTime"), is(true));
+            assertThat(bystander.ok("ping", null).has("serverTime"), is(true));
+            assertThat(bystander.receives(f -> "error".equals(f.path("type").asText()), Duration.ofMillis(200)),
+                    is(false));
+        }
+    }
+
+    @Test
+    void unusableRefIsNotProcessed() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            c.sendText("{\"type\": \"ping\", \"ref\": \"" + "r".repeat(33) + "\"}");
+            JsonNode tooLong = error(c);
+            assertThat(tooLong.get("code").asText(), is("invalid_field"));
+            assertThat(tooLong.get("about").asText(), is("ping"));
+            assertThat(tooLong.get("message").asText(), containsString("1 to 32"));
+            c.sendText("{\"type\": \"ping\", \"ref\": 5}");
+            assertThat(error(c).get("code").asText(), is("invalid_field"));
+            c.sendText("{\"type\": \"ping\", \"ref\": \"\"}");
+            assertThat(error(c).get("code").asText(), is("invalid_field"));
+            assertThat(c.receives(f -> "pong".equals(f.path("type").asText())
+                    || "reply".equals(f.path("type").asText()), Duration.ofMillis(300)), is(false));
+            // 32 characters is fine, null is absent
+            c.sendText("{\"type\": \"ping\", \"ref\": \"" + "r".repeat(32) + "\"}");
+            assertThat(c.await(f -> ("r".repeat(32)).equals(f.path("ref").asText())).get("ok").asBoolean(), is(true));
+            c.sendText("{\"type\": \"ping\", \"ref\": null, \"data\": null}");
+            c.await("pong");
+        }
+    }
+
+    @Test
+    void unknownTypeAndBadData() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            JsonNode reply = c.request("dance", null);
+            assertThat(reply.get("ok").asBoolean(), is(false));
+            assertThat(reply.get("error").get("code").asText(), is("unknown_type"));
+            assertThat(reply.get("error").get("message").asText(), containsString("join"));
+            c.send("reply", null, null);
+            JsonNode push = error(c);
+            assertThat(push.get("code").asText(), is("unknown_type"));
+            assertThat(push.get("about").asText(), is("reply"));
+            c.sendText("{\"type\": \"join\", \"ref\": \"d1\", \"data\": [1]}");
+            JsonNode notObject = c.await(f -> "d1".equals(f.path("ref").asText()));
+            assertThat(notObject.get("error").get("code").asText(), is("invalid_field"));
+            assertThat(notObject.get("error").get("message").asText(), containsString("data must be"));
+            c.sendText("{\"type\": \"join\", \"data\": \"x\"}");
+            JsonNode pushNotObject = error(c);
+            assertThat(pushNotObject.get("code").asText(), is("invalid_field"));
+            assertThat(pushNotObject.get("about").asText(), is("join"));
+        }
+    }
+
+    @Test
+    void everyRequestTypeValidatesItsFields() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            String[][] cases = {
+                    {"join", "{\"room\": \"ok\"}", "nickname"},
+                    {"join", "{\"room\": \"bad/room\", \"nickname\": \"n\"}", "data.room"},
+                    {"leave", "{}", "data.room"},
+                    {"rename", "{\"room\": \"r\", \"nickname\": \"\"}", "nickname"},
+                    {"media", "{\"room\": \"r\", \"audio\": true}", "data.video"},
+                    {"chat", "{\"room\": \"r\", \"text\": \"\"}", "text"},
+                    {"signal", "{\"room\": \"r\", \"to\": \"p\"}", "description"},
+                    {"list_rooms", "{\"limit\": 500}", "limit"},
+                    {"resume", "{\"resumeToken\": \"x\"}", "first frame"},
+            };
+            for (String[] k : cases) {
+                c.sendText("{\"type\": \"" + k[0] + "\", \"ref\": \"v-" + k[0] + k[1].length() + "\", \"data\": " + k[1] + "}");
+                JsonNode reply = c.await(f -> ("v-" + k[0] + k[1].length()).equals(f.path("ref").asText()));
+                assertThat(k[0] + " " + k[1], reply.get("ok").asBoolean(), is(false));
+                assertThat(k[0] + " " + k[1], reply.get("error").get("code").asText(), is("invalid_field"));
+                assertThat(k[0] + " " + k[1], reply.get("error").get("message").asText(), containsString(k[2]));
+            }
+            assertThat(c.ok("ping", null).has("serverTime"), is(true));
+        }
+        assertThat(roomCommands.all().stream().noneMatch(x -> "bad/room".equals(x.key())), is(true));
+    }
+
+    @Test
+    void resumeMustComeFirstWithRef() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            c.send("resume", null, Harness.map("resumeToken", Ids.resumeToken(Ids.peerId())));
+            JsonNode e = error(c);
+            assertThat(e.get("code").asText(), is("invalid_field"));
+            assertThat(e.get("message").asText(), containsString("ref"));
+        }
+    }
+
+    @Test
+    void roomRequestsBecomeCommandsKeyedByRoom() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            long before = System.currentTimeMillis();
+            c.send("join", "j1", Harness.map("room", "  Caf\u0065\u0301 ", "nickname", " Ann ", "password", "pw",
+                    "private", null, "junk", true));
+            Command join = roomCommands.await("join", "j1");
+            assertThat(join.key(), is("Caf\u00e9"));
+            assertThat(join.data().get("room").asText(), is("Caf\u00e9"));
+            assertThat(join.data().get("nickname").asText(), is("Ann"));
+            assertThat(join.data().get("password").asText(), is("pw"));
+            assertThat(join.data().has("junk") || join.data().has("private"), is(false));
+            assertThat(join.origin().peer(), is(c.peerId()));
+            assertThat(join.origin().gateway(), is(gateway.instance().id()));
+            assertThat(join.ts() >= before, is(true));
+
+            harness.reply(join, Harness.map("room", "Café"));
+            assertThat(c.await(f -> "j1".equals(f.path("ref").asText())).get("data").get("room").asText(), is("Café"));
+
+            c.send("media", null, Harness.map("room", "Café", "audio", false, "video", true, "screen", false));
+            Command media = roomCommands.await(x -> "media".equals(x.type()) && c.peerId().equals(x.origin().peer()));
+            assertThat(media.ref(), nullValue());
+            c.send("rename", "n1", Harness.map("room", "Café", "nickname", "Bo"));
+            roomCommands.await("rename", "n1");
+            c.send("leave", "l1", Harness.map("room", "Café"));
+            roomCommands.await("leave", "l1");
+
+            c.send("signal", "s1", Harness.map("room", "Café", "to", "someone",
+                    "candidate", Harness.map("candidate", "candidate:1", "sdpMid", "0", "sdpMLineIndex", 0)));
+            Command signal = signals.await("signal", "s1");
+            assertThat(signal.key(), is("Café"));
+            assertThat(signal.data().get("candidate").get("sdpMid").asText(), is("0"));
+            c.send("chat", "c1", Harness.map("room", "Café", "text", "hello"));
+            assertThat(signals.await("chat", "c1").data().get("text").asText(), is("hello"));
+        }
+    }
+
+    @Test
+    void unansweredRequestTimesOutAsUnavailableAndLateRepliesAreDropped() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            long start = System.currentTimeMillis();
+            JsonNode reply = c.request("leave", Harness.map("room", "nobody-answers"));
+            long took = System.currentTimeMillis() - start;
+            assertThat(reply.get("ok").asBoolean(), is(false));
+            assertThat(reply.get("error").get("code").asText(), is("unavailable"));
+            assertThat(took >= 1400, is(true));
+
+            Command leave = roomCommands.await(x -> "leave".equals(x.type()) && x.key().equals("nobody-answers")
+                    && c.peerId().equals(x.origin().peer()));
+            harness.reply(leave, null); // too late
+            assertThat(c.receives(f -> leave.ref().equals(f.path("ref").asText()), Duration.ofMillis(700)),
+                    is(false));
+        }
+    }
+
+    @Test
+    void aReplyIsPassedOnceEvenWhenDelivered_twice() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            c.send("rename", "dup", Harness.map("room", "dups", "nickname", "x"));
+            Command rename = roomCommands.await("rename", "dup");
+            harness.reply(rename, null);
+            harness.reply(rename, null); // a service's redelivery
+            c.await(f -> "dup".equals(f.path("ref").asText()));
+            assertThat(c.receives(f -> "dup".equals(f.path("ref").asText()), Duration.ofMillis(500)), is(false));
+        }
+    }
+
+    @Test
+    void reusingAPendingRefIsRefused() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            c.send("rename", "same", Harness.map("room", "reuse", "nickname", "x"));
+            c.send("rename", "same", Harness.map("room", "reuse", "nickname", "y"));
+            JsonNode refused = c.await(f -> "same".equals(f.path("ref").asText()));
+            assertThat(refused.get("error").get("code").asText(), is("invalid_field"));
+            assertThat(refused.get("error").get("message").asText(), containsString("new ref"));
+        }
+    }
+
+    @Test
+    void serviceErrorPushesAndFailuresPassThrough() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            c.send("chat", null, Harness.map("room", "errs", "text", "hi"));
+            Command chat = signals.await(x -> "chat".equals(x.type()) && c.peerId().equals(x.origin().peer()));
+            harness.deliver("errs", Delivery.toConnection(chat.origin(),
+                    Frames.failed(null, "chat", ErrorCode.NOT_IN_ROOM, "You are not in room 'errs'"), chat.ts()));
+            JsonNode e = error(c);
+            assertThat(e.get("code").asText(), is("not_in_room"));
+            assertThat(e.get("about").asText(), is("chat"));
+        }
+    }
+}
