@@ -9,6 +9,7 @@ import dev.huddle.events.Frames;
 import dev.huddle.events.Member;
 import dev.huddle.events.RoomMembers;
 import dev.huddle.json.Json;
+import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
 
@@ -21,9 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -60,6 +63,12 @@ final class Relay {
     private final Function<String, CompletableFuture<Void>> barrier;
     private final long barrierMs;
     private final RecentIds done = new RecentIds(20_000);
+    /**
+     * room-members partitions the replica has caught up on since the current batch was polled. That covers
+     * every request of the batch: each was written after the membership it depends on was acknowledged. So
+     * a burst of signals to a peer who just left (trickled candidates) costs one wait per batch, not one each.
+     */
+    private final Set<Integer> caughtUpThisBatch = new HashSet<>();
 
     /**
      * @param barrier   completes when the membership replica has read everything written so far for a room
@@ -77,6 +86,7 @@ final class Relay {
 
     CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
         List<CompletableFuture<?>> acks = new ArrayList<>(batch.size());
+        caughtUpThisBatch.clear();
         for (ConsumerRecord<String, String> record : batch) {
             Command command;
             try {
@@ -195,9 +205,14 @@ final class Relay {
         if (admission.ok()) {
             return admission;
         }
+        int partition = Partitions.forKey(room, Topics.ROOM_MEMBERS.partitions());
+        if (caughtUpThisBatch.contains(partition)) {
+            return admission;
+        }
         metrics.barrier();
         try {
             barrier.apply(room).get(barrierMs, TimeUnit.MILLISECONDS);
+            caughtUpThisBatch.add(partition);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return unconfirmed(room);

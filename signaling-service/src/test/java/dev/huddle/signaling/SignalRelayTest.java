@@ -26,6 +26,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 
 /** signal: relayed to exactly its target, refused for non-members, never refused for a newcomer. */
 @ExtendWith(KafkaExtension.class)
@@ -106,6 +107,30 @@ class SignalRelayTest {
         assertThat(h.pushesTo("gus"), is(empty()));
     }
 
+    /** A peer left while the other's browser still trickles candidates to it: refused, without a wait for each. */
+    @Test
+    void candidatesToAPeerWhoLeftAreRefusedWithoutAWaitEach() throws Exception {
+        String room = "parting";
+        h.members(room, present("jo"), present("kim"));
+        h.members(room, present("jo"));
+        long barriersBefore = barrierWaits();
+        int burst = 50;
+        for (int i = 0; i < burst; i++) {
+            h.send("jo", "signal", null, room, data("room", room, "to", "kim", "candidate", CANDIDATE));
+        }
+        List<JsonNode> errors = await(() -> h.repliesTo("jo"), f -> f.path("type").asText().equals("error"), burst,
+                10_000);
+        assertThat(errors.stream().allMatch(f -> f.path("data").path("code").asText().equals("unknown_peer")), is(true));
+        long waits = barrierWaits() - barriersBefore;
+        System.out.println("Burst of " + burst + " signals to a departed peer: " + waits + " barrier waits");
+        assertThat(waits, lessThan((long) burst / 2));
+        assertThat(h.pushesTo("kim"), is(empty()));
+    }
+
+    private static long barrierWaits() {
+        return Metrics.getCounter("huddle_signaling_barrier_waits").map(Counter::count).orElse(0L);
+    }
+
     @Test
     void otherTypesAreRefused() throws Exception {
         String room = "misc";
@@ -137,7 +162,7 @@ class SignalRelayTest {
             }
         });
         int rooms = 200;
-        long barriersBefore = Metrics.getCounter("huddle_signaling_barrier_waits").map(Counter::count).orElse(0L);
+        long barriersBefore = barrierWaits();
         long start = System.currentTimeMillis();
         for (int i = 0; i < rooms; i++) {
             String room = "fresh-" + i;
@@ -161,8 +186,7 @@ class SignalRelayTest {
         running.set(false);
         traffic.join();
         long refused = replies.stream().filter(f -> !f.path("ok").asBoolean()).count();
-        long barriers = Metrics.getCounter("huddle_signaling_barrier_waits").map(Counter::count).orElse(0L)
-                - barriersBefore;
+        long barriers = barrierWaits() - barriersBefore;
         System.out.println("Causality: " + rooms + " fresh rooms in " + (sent - start) + " ms, all answered after "
                 + (System.currentTimeMillis() - start) + " ms, " + noise.get() + " other signals meanwhile, "
                 + barriers + " waited at the barrier, " + refused + " refused");
