@@ -76,8 +76,9 @@ final class Courier {
             try {
                 members = record.value() == null ? null : Json.read(record.value(), RoomMembers.class);
             } catch (RuntimeException e) {
+                // Not the parser's message: it may quote the record (SDP, chat text).
                 LOG.log(Level.WARNING, "Skipping unreadable room-members record at offset " + record.offset()
-                        + " of partition " + record.partition() + ": " + e.getMessage());
+                        + " of partition " + record.partition() + " (" + e.getClass().getSimpleName() + ")");
                 continue;
             }
             acks.addAll(membersChanged(record.key(), members));

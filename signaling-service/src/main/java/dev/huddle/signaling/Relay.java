@@ -92,8 +92,9 @@ final class Relay {
             try {
                 command = record.value() == null ? null : Json.read(record.value(), Command.class);
             } catch (RuntimeException e) {
+                // Not the parser's message: it may quote the record (SDP, chat text).
                 LOG.log(Level.WARNING, "Skipping unreadable signals record at offset " + record.offset()
-                        + " of partition " + record.partition() + ": " + e.getMessage());
+                        + " of partition " + record.partition() + " (" + e.getClass().getSimpleName() + ")");
                 continue;
             }
             if (command == null || done.contains(command.id())) {
