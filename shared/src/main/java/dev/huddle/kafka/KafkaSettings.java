@@ -60,9 +60,9 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         // Fail sends instead of blocking for a minute when the broker is gone: callers answer `unavailable`.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15000);
         return p;
     }
 
