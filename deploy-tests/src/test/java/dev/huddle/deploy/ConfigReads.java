@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -13,14 +12,16 @@ import java.util.regex.Pattern;
 
 /**
  * Which config keys a service's code reads, found in its sources rather than listed by hand, so that a key
- * that disappears from the code fails the checks. A key counts as read by a file when the file holds its
+ * that disappears from the code fails the checks. A key counts as read when the sources hold its
  * dot-separated parts as string literals, whole or in consecutive groups: {@code "rooms.capacity"}, or
- * {@code "rooms"} and {@code "capacity"} as in {@code config.get("rooms").get("capacity")}.
+ * {@code "rooms"} and {@code "capacity"} as in {@code config.get("rooms").get("capacity")}, also when the
+ * node is handed to another class ({@code IceServers.create(config.get("gateway"))} reading
+ * {@code "turn.secret"}). The last group must be more than a bare {@code "ms"} or {@code "id"}.
  */
 final class ConfigReads {
     private static final Pattern LITERAL = Pattern.compile("\"([A-Za-z0-9_.-]+)\"");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z][A-Z0-9]*(_[A-Z0-9]+)*");
-    private static final Map<Path, Set<String>> LITERALS = new ConcurrentHashMap<>();
+    private static final Map<ServiceModule, Set<String>> LITERALS = new ConcurrentHashMap<>();
 
     private ConfigReads() {
     }
@@ -34,36 +35,30 @@ final class ConfigReads {
         return envName.toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
-    /** The first of {@code sources} that reads {@code key}. */
-    static Optional<Path> reader(String key, List<Path> sources) {
-        String[] parts = key.split("\\.");
-        return sources.stream().filter(f -> covers(parts, literals(f))).findFirst();
-    }
-
     static boolean reads(ServiceModule service, String key) {
-        return reader(key, service.sources()).isPresent();
-    }
-
-    /** Whether the parts can be cut into consecutive groups that are each a literal. */
-    private static boolean covers(String[] parts, Set<String> literals) {
-        boolean[] upTo = new boolean[parts.length + 1];
+        Set<String> literals = LITERALS.computeIfAbsent(service, ConfigReads::literals);
+        List<String> parts = List.of(key.split("\\."));
+        // upTo[i]: parts[0..i) can be cut into literal groups
+        boolean[] upTo = new boolean[parts.size() + 1];
         upTo[0] = true;
-        for (int end = 1; end <= parts.length; end++) {
+        for (int end = 1; end <= parts.size(); end++) {
             for (int start = 0; start < end && !upTo[end]; start++) {
-                upTo[end] = upTo[start] && literals.contains(String.join(".", List.of(parts).subList(start, end)));
+                String group = String.join(".", parts.subList(start, end));
+                boolean leafOk = end < parts.size() || group.length() > 3;
+                upTo[end] = upTo[start] && leafOk && literals.contains(group);
             }
         }
-        return upTo[parts.length];
+        return upTo[parts.size()];
     }
 
-    private static Set<String> literals(Path file) {
-        return LITERALS.computeIfAbsent(file, f -> {
-            Set<String> found = new HashSet<>();
-            Matcher m = LITERAL.matcher(Repo.read(f));
+    private static Set<String> literals(ServiceModule service) {
+        Set<String> found = new HashSet<>();
+        for (Path file : service.sources()) {
+            Matcher m = LITERAL.matcher(Repo.read(file));
             while (m.find()) {
                 found.add(m.group(1));
             }
-            return found;
-        });
+        }
+        return found;
     }
 }

@@ -92,16 +92,16 @@ class PackagedServicesTest {
     @EnumSource(ServiceModule.class)
     void answersLiveThenReadyAndServesMetrics(ServiceModule service) {
         Running r = running.get(service);
-        awaitStatus(r, WorkloadsTest.LIVE, Duration.ofSeconds(120));
-        awaitStatus(r, WorkloadsTest.READY, Duration.ofSeconds(60));
-        awaitStatus(r, "/observe/metrics", Duration.ofSeconds(10));
+        awaitStatus(r, WorkloadsTest.LIVE, Duration.ofSeconds(180));
+        awaitStatus(r, WorkloadsTest.READY, Duration.ofSeconds(120));
+        awaitStatus(r, "/observe/metrics", Duration.ofSeconds(60));
     }
 
     @Order(3)
     @Test
     void gatewayGreetsAsItsPodAndAJoinGoesRoundTheSystem() {
         Running gateway = running.get(ServiceModule.GATEWAY);
-        awaitStatus(gateway, "/", Duration.ofSeconds(10));
+        awaitStatus(gateway, "/", Duration.ofSeconds(60));
         try (WsClient client = WsClient.hello(gateway.port())) {
             assertThat("hello.gateway is the pod name (INSTANCE_ID)",
                     client.helloData().path("gateway").asText(), is(gateway.instanceId()));
@@ -171,7 +171,7 @@ class PackagedServicesTest {
             }
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + r.port() + path)).timeout(Duration.ofSeconds(3)).build(),
+                                URI.create("http://127.0.0.1:" + r.port() + path)).timeout(Duration.ofSeconds(10)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
