@@ -1,0 +1,172 @@
+package dev.huddle.gateway.admin;
+
+import dev.huddle.events.Command;
+import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
+import dev.huddle.events.Frames;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Topics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.lang.System.Logger.Level;
+import java.text.Normalizer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What an operator can do, as commands to rooms-service and deliveries to the gateways
+ * (docs/architecture.md, "Admin"). Inputs are checked here with the protocol's rules, so rooms-service never
+ * sees an operator command a client could not have named; each method returns the id of what it sent and
+ * completes when the broker has it.
+ */
+final class AdminActions {
+    private static final System.Logger LOG = System.getLogger(AdminActions.class.getName());
+    /**
+     * Close code of an operator's disconnect: 1008 (policy violation), sent with no frame. The protocol's other
+     * codes mean something the client acts on (4000: resumed elsewhere, 1001: reconnect), which a disconnect
+     * is not; 1008 is the code a server uses to end a session it refuses to keep.
+     */
+    static final int DISCONNECT_CODE = 1008;
+    static final int MAX_TEXT = 2000;
+    static final int MAX_ROOM = 64;
+    static final int MAX_PEER_ID = 64;
+
+    private final Publisher publisher;
+
+    AdminActions(Publisher publisher) {
+        this.publisher = publisher;
+    }
+
+    /** {@code {peerId}}: closes every connection of that peer. */
+    CompletableFuture<String> disconnect(String user, JsonNode body) {
+        String peerId = peerId(body);
+        Delivery d = Delivery.close(List.of(peerId), null, null, DISCONNECT_CODE);
+        LOG.log(Level.INFO, "Operator " + user + " disconnects peer " + peerId);
+        return publisher.send(Topics.DELIVERIES, peerId, d).thenApply(md -> d.id());
+    }
+
+    /** {@code {room, peerId}} */
+    CompletableFuture<String> kick(String user, JsonNode body) {
+        String room = room(body, "room");
+        String peerId = peerId(body);
+        ObjectNode data = Json.object().put("room", room).put("peerId", peerId);
+        LOG.log(Level.INFO, "Operator " + user + " kicks peer " + peerId + " from room '" + room + "'");
+        return command(CommandTypes.KICK, room, data);
+    }
+
+    /** {@code {room}} */
+    CompletableFuture<String> close(String user, JsonNode body) {
+        String room = room(body, "room");
+        LOG.log(Level.INFO, "Operator " + user + " closes room '" + room + "'");
+        return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room));
+    }
+
+    /** {@code {room, locked}} */
+    CompletableFuture<String> lock(String user, JsonNode body) {
+        String room = room(body, "room");
+        JsonNode locked = body.get("locked");
+        if (locked == null || !locked.isBoolean()) {
+            throw ApiError.badRequest("'locked' must be true or false");
+        }
+        LOG.log(Level.INFO, "Operator " + user + (locked.booleanValue() ? " locks" : " unlocks") + " room '"
+                + room + "'");
+        return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()));
+    }
+
+    /** {@code {text, room?}}: to one room through rooms-service (it knows the members), else to everyone. */
+    CompletableFuture<String> notice(String user, JsonNode body) {
+        String text = text(body);
+        JsonNode roomNode = body.get("room");
+        if (roomNode != null && !roomNode.isNull()) {
+            String room = room(body, "room");
+            LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to room '"
+                    + room + "'");
+            return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text));
+        }
+        Delivery d = Delivery.frame(List.of(Delivery.EVERYONE),
+                Frames.push("notice", Json.object().put("text", text)), 0);
+        LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to everyone");
+        return publisher.send(Topics.DELIVERIES, Delivery.EVERYONE, d).thenApply(md -> d.id());
+    }
+
+    private CompletableFuture<String> command(String type, String room, ObjectNode data) {
+        Command c = Command.of(null, type, null, room, data, System.currentTimeMillis());
+        return publisher.send(Topics.ROOM_COMMANDS, room, c).thenApply(md -> c.id());
+    }
+
+    // --- validation, with the protocol's rules (protocol.md, "Validation") ---
+
+    /** NFC, trimmed; 1 to 64 code points of letters, marks, decimal digits, space, '-', '_', '.'. */
+    static String room(JsonNode body, String field) {
+        String room = normalised(body, field);
+        int length = room.codePointCount(0, room.length());
+        if (length < 1 || length > MAX_ROOM) {
+            throw ApiError.badRequest("'" + field + "' must be 1 to " + MAX_ROOM + " characters");
+        }
+        boolean valid = room.codePoints().allMatch(cp -> Character.isLetter(cp) || isMark(cp)
+                || Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER
+                || cp == ' ' || cp == '-' || cp == '_' || cp == '.');
+        if (!valid) {
+            throw ApiError.badRequest("'" + field + "' may contain letters, digits, space, '-', '_' and '.' only");
+        }
+        return room;
+    }
+
+    /** An opaque id as the gateway hands them out: printable ASCII without spaces, at most 64 characters. */
+    static String peerId(JsonNode body) {
+        JsonNode node = body.get("peerId");
+        if (node == null || !node.isTextual()) {
+            throw ApiError.badRequest("'peerId' (string) is required");
+        }
+        String peerId = node.textValue();
+        if (peerId.isEmpty() || peerId.length() > MAX_PEER_ID
+                || !peerId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw ApiError.badRequest("'peerId' must be 1 to " + MAX_PEER_ID + " printable characters");
+        }
+        return peerId;
+    }
+
+    /** 1 to 2000 characters, NFC, trimmed (a chat message's rules). */
+    static String text(JsonNode body) {
+        String text = normalised(body, "text");
+        int length = text.codePointCount(0, text.length());
+        if (length < 1 || length > MAX_TEXT) {
+            throw ApiError.badRequest("'text' must be 1 to " + MAX_TEXT + " characters");
+        }
+        return text;
+    }
+
+    private static String normalised(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || !node.isTextual()) {
+            throw ApiError.badRequest("'" + field + "' (string) is required");
+        }
+        return trim(Normalizer.normalize(node.textValue(), Normalizer.Form.NFC));
+    }
+
+    /** Trims Unicode white space, including the no-break spaces that {@link String#strip()} keeps. */
+    private static String trim(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && isSpace(s.codePointAt(start))) {
+            start += Character.charCount(s.codePointAt(start));
+        }
+        while (end > start && isSpace(s.codePointBefore(end))) {
+            end -= Character.charCount(s.codePointBefore(end));
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean isSpace(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    }
+
+    private static boolean isMark(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+                || type == Character.ENCLOSING_MARK;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.huddle.gateway.admin;
+
+import dev.huddle.events.DirectoryEntry;
+import dev.huddle.events.InstanceHeartbeat;
+import dev.huddle.events.Member;
+import dev.huddle.events.RoomMembers;
+import dev.huddle.events.Session;
+import dev.huddle.json.Json;
+import dev.huddle.kafka.ConsumerLoop;
+import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.kafka.TopicSpec;
+import dev.huddle.kafka.Topics;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The operator's picture of the cluster: local replicas (read from the beginning) of the compacted topics
+ * {@code sessions}, {@code instances}, {@code room-members} and {@code room-directory}, and the views the
+ * API returns. Rooms come from {@code room-members}, which has every room; the directory (public rooms only)
+ * adds capacity, lock and creation time where it knows them.
+ */
+final class ClusterView implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterView.class.getName());
+    /** A heartbeat older than this: the instance is shown as down (presence declares gateways dead at 10 s too). */
+    static final long DOWN_AFTER_MS = 10_000;
+    /** A compacted topic keeps a crashed instance's last heartbeat forever; after this long it leaves the view. */
+    static final long FORGET_AFTER_MS = 10 * 60_000;
+
+    // The API views, as records (Jackson writes records; nulls are left out of the wire).
+    record SocketView(String peerId, String nickname, String gateway, List<String> rooms, String remote,
+                      String userAgent, long connectedSince, String state) {
+    }
+
+    record MemberView(String peerId, String nickname, boolean away) {
+    }
+
+    /** {@code private}: not in the public directory (capacity, lock and creation time are then unknown). */
+    record RoomView(String name, List<MemberView> members, int count, Integer capacity, Boolean locked,
+                    Long created, @JsonProperty("private") boolean privateRoom) {
+    }
+
+    record ServerView(String instance, String kind, String version, String health, long uptimeMs,
+                      int connections, long lastSeen) {
+    }
+
+    record Overview(long ts, int connections, int away, int rooms, int members, int gateways, int services,
+                    Double messagesPerSecond, boolean ready) {
+    }
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, InstanceHeartbeat> instances = new ConcurrentHashMap<>();
+    private final Map<String, RoomMembers> rooms = new ConcurrentHashMap<>();
+    private final Map<String, DirectoryEntry> directory = new ConcurrentHashMap<>();
+    /** Bumped on every change, so the event stream sends tables only when something moved. */
+    private final AtomicLong sessionsVersion = new AtomicLong();
+    private final AtomicLong roomsVersion = new AtomicLong();
+    private final KafkaSettings settings;
+    private final ConsumerLoop loop;
+
+    ClusterView(KafkaSettings settings) {
+        this.settings = settings;
+        this.loop = ConsumerLoop.replica(settings, "admin-view",
+                List.of(Topics.SESSIONS, Topics.INSTANCES, Topics.ROOM_MEMBERS, Topics.ROOM_DIRECTORY), true,
+                this::apply);
+    }
+
+    ClusterView start() {
+        loop.start();
+        return this;
+    }
+
+    ConsumerLoop loop() {
+        return loop;
+    }
+
+    private CompletableFuture<Void> apply(List<ConsumerRecord<String, String>> batch) {
+        for (ConsumerRecord<String, String> r : batch) {
+            if (r.key() == null) {
+                continue;
+            }
+            try {
+                apply(r.topic(), r.key(), r.value());
+            } catch (RuntimeException e) {
+                // One unreadable record must not stall the view (retrying would fail the same way forever).
+                LOG.log(Level.WARNING, "Skipping unreadable record on " + r.topic() + " at offset " + r.offset()
+                        + ": " + e.getMessage());
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void apply(String topic, String key, String value) {
+        if (is(topic, Topics.SESSIONS)) {
+            put(sessions, key, value == null ? null : Json.read(value, Session.class));
+            sessionsVersion.incrementAndGet();
+        } else if (is(topic, Topics.INSTANCES)) {
+            put(instances, key, value == null ? null : Json.read(value, InstanceHeartbeat.class));
+        } else if (is(topic, Topics.ROOM_MEMBERS)) {
+            RoomMembers members = value == null ? null : Json.read(value, RoomMembers.class);
+            put(rooms, key, members == null || members.members() == null || members.members().isEmpty()
+                    ? null : members);
+            roomsVersion.incrementAndGet();
+        } else if (is(topic, Topics.ROOM_DIRECTORY)) {
+            put(directory, key, value == null ? null : Json.read(value, DirectoryEntry.class));
+            roomsVersion.incrementAndGet();
+        }
+    }
+
+    private boolean is(String topic, TopicSpec spec) {
+        return topic.equals(settings.topic(spec));
+    }
+
+    private static <T> void put(Map<String, T> map, String key, T value) {
+        if (value == null) {
+            map.remove(key);
+        } else {
+            map.put(key, value);
+        }
+    }
+
+    long sessionsVersion() {
+        return sessionsVersion.get();
+    }
+
+    long roomsVersion() {
+        return roomsVersion.get();
+    }
+
+    /** Open connections, newest first. Sessions in their grace period have no connection and are not listed. */
+    List<SocketView> sockets() {
+        List<SocketView> out = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            if (!s.away()) {
+                out.add(new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(), s.remote(),
+                        s.userAgent(), s.connectedSince(), s.state()));
+            }
+        }
+        out.sort(Comparator.comparingLong(SocketView::connectedSince).reversed()
+                .thenComparing(SocketView::peerId));
+        return out;
+    }
+
+    /** Every room, public or private, fullest first. */
+    List<RoomView> rooms() {
+        List<RoomView> out = new ArrayList<>();
+        for (RoomMembers rm : rooms.values()) {
+            List<MemberView> members = new ArrayList<>(rm.members().size());
+            for (Member m : rm.members()) {
+                members.add(new MemberView(m.peerId(), m.nickname(), m.away()));
+            }
+            DirectoryEntry d = directory.get(rm.room());
+            out.add(new RoomView(rm.room(), members, members.size(),
+                    d == null ? null : d.capacity(), d == null ? null : d.locked(), d == null ? null : d.created(),
+                    d == null));
+        }
+        out.sort(Comparator.comparingInt(RoomView::count).reversed().thenComparing(RoomView::name));
+        return out;
+    }
+
+    /** Every instance heard from in the last {@link #FORGET_AFTER_MS}, by kind. */
+    List<ServerView> servers(long now) {
+        List<ServerView> out = new ArrayList<>();
+        for (InstanceHeartbeat h : instances.values()) {
+            long silent = now - h.ts();
+            if (silent > FORGET_AFTER_MS) {
+                continue;
+            }
+            String health = silent > DOWN_AFTER_MS ? "down" : h.healthy() ? "up" : "unhealthy";
+            long uptime = Math.max(0, ("down".equals(health) ? h.ts() : now) - h.started());
+            out.add(new ServerView(h.id(), h.kind(), h.version(), health, uptime, h.connections(), h.ts()));
+        }
+        out.sort(Comparator.comparing(ServerView::kind, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(ServerView::instance));
+        return out;
+    }
+
+    Overview overview(long now, Double messagesPerSecond) {
+        int connections = 0;
+        int away = 0;
+        for (Session s : sessions.values()) {
+            if (s.away()) {
+                away++;
+            } else {
+                connections++;
+            }
+        }
+        int members = 0;
+        for (RoomMembers rm : rooms.values()) {
+            members += rm.members().size();
+        }
+        int gateways = 0;
+        int services = 0;
+        for (ServerView s : servers(now)) {
+            if (!"down".equals(s.health())) {
+                if ("gateway".equals(s.kind())) {
+                    gateways++;
+                } else {
+                    services++;
+                }
+            }
+        }
+        return new Overview(now, connections, away, rooms.size(), members, gateways, services, messagesPerSecond,
+                loop.isReady());
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.huddle.gateway.admin;
+
+import dev.huddle.gateway.admin.AdminHarness.Endpoint;
+import dev.huddle.gateway.admin.AdminHarness.Login;
+import dev.huddle.gateway.admin.AdminHarness.Reply;
+import dev.huddle.testing.KafkaExtension;
+
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Sign-in, sessions, Bearer tokens, rate limits, CSRF and read-only mode. */
+@ExtendWith(KafkaExtension.class)
+class AdminAuthTest {
+    private static AdminHarness kafka;
+    private static Endpoint admin;
+    private static Endpoint readonly;
+    private static Endpoint strict;
+
+    @BeforeAll
+    static void start() throws Exception {
+        long t0 = System.currentTimeMillis();
+        KafkaExtension.bootstrapServers();
+        System.out.println("broker " + (System.currentTimeMillis() - t0));
+        kafka = new AdminHarness();
+        System.out.println("harness " + (System.currentTimeMillis() - t0));
+        admin = kafka.endpoint(false, 1000);
+        readonly = kafka.endpoint(true, 1000);
+        strict = kafka.endpoint(false, 3);
+        System.out.println("endpoints " + (System.currentTimeMillis() - t0));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void everyCallWithoutSignInIs401Json() throws Exception {
+        for (String path : List.of("/admin/api/overview", "/admin/api/sockets", "/admin/api/rooms",
+                "/admin/api/servers", "/admin/api/history", "/admin/api/events", "/admin/api/me",
+                "/admin/api/nothing-here")) {
+            Reply reply = admin.get(path);
+            assertEquals(401, reply.status(), path);
+            assertTrue(reply.header("Content-Type").startsWith("application/json"), path);
+            assertEquals("unauthorized", reply.errorCode(), path);
+        }
+        for (String action : List.of("disconnect", "kick", "close", "lock", "notice", "logout")) {
+            Reply reply = admin.post("/admin/api/" + action, "{\"room\":\"a\"}");
+            assertEquals(401, reply.status(), action);
+        }
+        assertEquals(401, admin.get("/admin/api/overview", "Authorization", "Bearer not-a-token").status());
+        assertEquals(401, admin.get("/admin/api/overview", "Cookie", AdminApi.COOKIE + "=forged").status());
+    }
+
+    @Test
+    void wrongCredentialsAre401() throws Exception {
+        Reply wrongPassword = admin.post("/admin/api/login",
+                "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"guess\"}");
+        assertEquals(401, wrongPassword.status());
+        assertEquals("wrong_credentials", wrongPassword.errorCode());
+        assertEquals(null, wrongPassword.header("Set-Cookie"));
+        Reply wrongUser = admin.post("/admin/api/login",
+                "{\"user\":\"root\",\"password\":\"" + AdminHarness.PASSWORD + "\"}");
+        assertEquals(401, wrongUser.status());
+        assertEquals(400, admin.post("/admin/api/login", "{\"user\":\"ops\"}").status());
+        assertEquals(400, admin.post("/admin/api/login", "not json").status());
+    }
+
+    @Test
+    void loginSetsASafeCookieAndReturnsCsrfAndToken() throws Exception {
+        Login login = admin.login();
+        String setCookie = login.reply().header("Set-Cookie");
+        assertTrue(setCookie.startsWith(AdminApi.COOKIE + "="), setCookie);
+        assertTrue(setCookie.contains("HttpOnly"), setCookie);
+        assertTrue(setCookie.contains("SameSite=Strict"), setCookie);
+        assertTrue(setCookie.contains("Path=/admin"), setCookie);
+        assertFalse(setCookie.contains("Secure"), "plain HTTP here: " + setCookie);
+        String value = login.cookie().substring(login.cookie().indexOf('=') + 1);
+        assertTrue(value.length() >= 22, "at least 128 bits of base64: " + value.length());
+        assertEquals(AdminHarness.USER, login.reply().json().get("user").asText());
+        assertFalse(login.reply().json().get("readonly").asBoolean());
+        assertTrue(login.csrf().length() >= 22);
+        assertEquals(value, login.token());
+
+        Reply me = admin.get("/admin/api/me", "Cookie", login.cookie());
+        assertEquals(200, me.status());
+        assertEquals(login.csrf(), me.json().get("csrf").asText());
+        assertEquals(200, admin.get("/admin/api/overview", "Authorization", "Bearer " + login.token()).status());
+
+        // Behind a TLS-terminating proxy the cookie is Secure.
+        Reply proxied = admin.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\""
+                + AdminHarness.PASSWORD + "\"}", "X-Forwarded-Proto", "https");
+        assertTrue(proxied.header("Set-Cookie").contains("Secure"), proxied.header("Set-Cookie"));
+        assertNotEquals(login.token(), proxied.json().get("token").asText());
+    }
+
+    @Test
+    void logoutEndsTheSession() throws Exception {
+        Login login = admin.login();
+        Reply out = admin.post("/admin/api/logout", "{}", "Cookie", login.cookie());
+        assertEquals(200, out.status());
+        assertTrue(out.header("Set-Cookie").contains("Expires=Thu, 1 Jan 1970"), out.header("Set-Cookie"));
+        assertEquals(401, admin.get("/admin/api/overview", "Cookie", login.cookie()).status());
+        assertEquals(401, admin.get("/admin/api/overview", "Authorization", "Bearer " + login.token()).status());
+    }
+
+    @Test
+    void loginsAreRateLimitedPerAddress() throws Exception {
+        String wrong = "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"nope\"}";
+        for (int i = 0; i < 3; i++) {
+            assertEquals(401, strict.post("/admin/api/login", wrong).status());
+        }
+        Reply limited = strict.post("/admin/api/login", wrong);
+        assertEquals(429, limited.status());
+        assertEquals("rate_limited", limited.errorCode());
+        assertNotNull(limited.header("Retry-After"));
+        // Even the right password waits: the limit is on attempts, not on failures.
+        Reply right = strict.post("/admin/api/login",
+                "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"" + AdminHarness.PASSWORD + "\"}");
+        assertEquals(429, right.status());
+    }
+
+    @Test
+    void actionsNeedTheCsrfToken() throws Exception {
+        Login login = admin.login();
+        String body = "{\"room\":\"standup\"}";
+        Reply none = admin.post("/admin/api/close", body, "Cookie", login.cookie());
+        assertEquals(403, none.status());
+        assertEquals("csrf", none.errorCode());
+        Reply wrong = admin.post("/admin/api/close", body, "Cookie", login.cookie(), AdminApi.CSRF_HEADER, "x");
+        assertEquals(403, wrong.status());
+        Reply bearerOnly = admin.post("/admin/api/close", body, "Authorization", "Bearer " + login.token());
+        assertEquals(403, bearerOnly.status());
+        Reply other = admin.login().csrf().equals(login.csrf()) ? null
+                : admin.post("/admin/api/close", body, "Cookie", login.cookie(), AdminApi.CSRF_HEADER,
+                admin.login().csrf());
+        assertNotNull(other);
+        assertEquals(403, other.status(), "another sign-in's token does not count");
+        Reply ok = admin.act(login, "close", body);
+        assertEquals(200, ok.status(), ok.response().body());
+        Reply bearer = admin.post("/admin/api/close", body, "Authorization", "Bearer " + login.token(),
+                AdminApi.CSRF_HEADER, login.csrf());
+        assertEquals(200, bearer.status(), bearer.response().body());
+    }
+
+    @Test
+    void readOnlyRefusesEveryAction() throws Exception {
+        Login login = readonly.login();
+        assertTrue(login.reply().json().get("readonly").asBoolean());
+        assertEquals(200, readonly.get("/admin/api/rooms", "Cookie", login.cookie()).status());
+        for (String action : List.of("disconnect", "kick", "close", "lock", "notice")) {
+            Reply reply = readonly.act(login, action,
+                    "{\"room\":\"read-only room\",\"peerId\":\"ro-peer\",\"locked\":true,\"text\":\"hi\"}");
+            assertEquals(403, reply.status(), action);
+            assertEquals("read_only", reply.errorCode(), action);
+        }
+        Thread.sleep(300);
+        assertTrue(kafka.commands.stream().noneMatch(c -> c.key().equals("read-only room")), "no command sent");
+        assertTrue(kafka.deliveries.stream().noneMatch(d -> d.to().contains("ro-peer")), "no delivery sent");
+    }
+}
