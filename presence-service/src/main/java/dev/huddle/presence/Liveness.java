@@ -3,6 +3,7 @@ package dev.huddle.presence;
 import dev.huddle.events.InstanceHeartbeat;
 import dev.huddle.json.Json;
 
+import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Which gateways are alive, from the {@code instances} replica (heartbeats; a tombstone = a clean stop), and
  * so what becomes of the sessions on them. Silence is measured on this instance's clock (when a heartbeat
  * arrived), so clock skew between hosts cannot kill a gateway; heartbeats replayed at start-up count as just
- * seen, so a gateway that died while presence was down is found dead one timeout after the start.
+ * seen, so a gateway that died while presence was down is found dead one timeout after the start. A gateway
+ * is silent only while the others' heartbeats (this instance's own among them) keep arriving: when none
+ * arrive, the broker or this consumer is stuck, and that says nothing about the gateway.
  * Thread-safe: the replica writes, the sweeper reads.
  */
 final class Liveness {
+    private static final System.Logger LOG = System.getLogger(Liveness.class.getName());
     /** What the sessions on a gateway get. */
     enum Verdict {
         /** nothing: the connection is there */
@@ -46,6 +50,8 @@ final class Liveness {
     private final Map<String, Gateway> gateways = new HashMap<>();
     /** gateways that sessions name but that sent no heartbeat (yet): since when */
     private final Map<String, Long> unknownSince = new HashMap<>();
+    /** when the latest heartbeat or tombstone of any instance arrived */
+    private long lastRecord;
 
     Liveness(long timeoutMs) {
         this.timeoutMs = timeoutMs;
@@ -57,16 +63,25 @@ final class Liveness {
         for (ConsumerRecord<String, String> r : batch) {
             if (r.value() == null) {
                 stopped(r.key(), now);
-            } else {
-                heartbeat(Json.read(r.value(), InstanceHeartbeat.class), now);
+                continue;
+            }
+            try {
+                heartbeat(r.key(), Json.read(r.value(), InstanceHeartbeat.class), now);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Skipping unreadable heartbeat at offset " + r.offset() + ": " + e);
             }
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    synchronized void heartbeat(InstanceHeartbeat hb, long now) {
-        unknownSince.remove(hb.id());
-        Gateway old = gateways.get(hb.id());
+    /** {@code id}: the record's key, the instance id. */
+    synchronized void heartbeat(String id, InstanceHeartbeat hb, long now) {
+        lastRecord = now;
+        unknownSince.remove(id);
+        Gateway old = gateways.get(id);
+        if (old != null && old.stopped && hb.started() == old.started) {
+            return; // a beat that overtook its own goodbye: the process did stop
+        }
         long crashedBefore = old == null ? 0 : old.crashedBefore;
         long stoppedBefore = old == null ? 0 : old.stoppedBefore;
         if (old != null && hb.started() > old.started) { // the same id came back as a new process
@@ -76,10 +91,11 @@ final class Liveness {
                 crashedBefore = hb.started();
             }
         }
-        gateways.put(hb.id(), new Gateway(hb.started(), now, false, crashedBefore, stoppedBefore));
+        gateways.put(id, new Gateway(hb.started(), now, false, crashedBefore, stoppedBefore));
     }
 
     synchronized void stopped(String id, long now) {
+        lastRecord = now;
         Gateway old = gateways.get(id);
         gateways.put(id, old == null
                 ? new Gateway(0, now, true, 0, 0)
@@ -95,7 +111,7 @@ final class Liveness {
                 unknownSince.clear();
             }
             long since = unknownSince.computeIfAbsent(gateway, k -> now);
-            return now - since >= timeoutMs ? Verdict.DEAD : Verdict.ALIVE;
+            return silentSince(since, now) ? Verdict.DEAD : Verdict.ALIVE;
         }
         if (connectedSince < g.crashedBefore) {
             return Verdict.DEAD;
@@ -103,6 +119,10 @@ final class Liveness {
         if (g.stopped || connectedSince < g.stoppedBefore) {
             return Verdict.STOPPED;
         }
-        return now - g.lastSeen > timeoutMs ? Verdict.DEAD : Verdict.ALIVE;
+        return silentSince(g.lastSeen, now) ? Verdict.DEAD : Verdict.ALIVE;
+    }
+
+    private boolean silentSince(long since, long now) {
+        return now - since > timeoutMs && lastRecord - since > timeoutMs;
     }
 }

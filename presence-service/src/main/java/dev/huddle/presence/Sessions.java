@@ -91,7 +91,9 @@ final class Sessions {
             sent.add(publisher.send(Topics.ROOM_COMMANDS, room, RoomCommands.depart(session.origin(), room)));
         }
         sent.add(publisher.send(Topics.SESSIONS, session.peerId(), null));
-        return Publisher.all(sent).whenComplete((ok, failure) -> {
+        // Async: the callback takes this monitor, and must not do so on the producer's I/O thread, which a
+        // sender holding the monitor may be waiting for.
+        return Publisher.all(sent).whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
                 metrics.departed(cause, rooms.size());
             } else {

@@ -66,7 +66,7 @@ final class Harness implements AutoCloseable {
                 "server.port", "0",
                 "instance.heartbeat.ms", "500",
                 "presence.grace.ms", "1000",
-                "presence.gateway.timeout.ms", "2000",
+                "presence.gateway.timeout.ms", "10000",
                 "presence.sweep.ms", "100"));
         config.putAll(overrides);
         presence = startPresence();

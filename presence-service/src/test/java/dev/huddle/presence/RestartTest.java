@@ -6,10 +6,16 @@ import dev.huddle.events.Delivery;
 import dev.huddle.events.ResumeAccepted;
 import dev.huddle.events.Session;
 import dev.huddle.json.Json;
+import dev.huddle.kafka.Topics;
+import dev.huddle.service.RunningService;
 import dev.huddle.testing.KafkaExtension;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,8 +30,8 @@ import static org.hamcrest.Matchers.lessThan;
 /** presence-service restarts in the middle of grace periods: sessions come back from the sessions topic. */
 @ExtendWith(KafkaExtension.class)
 class RestartTest {
-    /** long enough for a restart on a busy test machine */
-    private static final long GRACE = 12_000;
+    /** long enough for a restart on a busy test machine (a shared 2-core box took 20 s at worst) */
+    private static final long GRACE = 25_000;
 
     @Test
     void afterACrashAndRestartGraceStillEndsOnTimeAndResumeStillWorks() throws Exception {
@@ -63,6 +69,56 @@ class RestartTest {
             assertThat(waited, lessThan(GRACE + 3000));
             h.awaitSession(leaving.peer(), s -> s == null, 5000);
             assertThat(h.commands(CommandTypes.DEPART, staying.peer()), empty());
+        }
+    }
+
+    @Test
+    void sessionsOfAKilledInstanceMoveToTheOtherOne() throws Exception {
+        try (Harness h = new Harness(Map.of("presence.grace.ms", Long.toString(GRACE)))) {
+            h.gateway("gw-1");
+            h.gateway("gw-2");
+            RunningService second = h.startPresence(); // the group now splits the partitions between the two
+            try {
+                // one peer on every partition, so that both instances own some
+                List<Harness.Conn> conns = new ArrayList<>();
+                Set<Integer> covered = new HashSet<>();
+                while (covered.size() < Topics.PRESENCE.partitions()) {
+                    Harness.Conn c = Harness.conn("gw-1");
+                    if (covered.add(Sessions.partitionOf(c.peer()))) {
+                        conns.add(c);
+                    }
+                }
+                String alpha = Harness.room("alpha");
+                h.members(alpha, conns.stream().map(Harness.Conn::peer).toArray(String[]::new));
+                for (Harness.Conn c : conns) {
+                    h.connected(c);
+                }
+                for (Harness.Conn c : conns) {
+                    h.disconnected(c);
+                }
+                Map<String, Long> awaySince = new HashMap<>();
+                for (Harness.Conn c : conns) {
+                    awaySince.put(c.peer(), h.awaitSession(c.peer(), s -> s != null && s.away(), 10_000)
+                            .value().awaySince());
+                }
+                h.awaitCommands(CommandTypes.AWAY, conns.get(0).peer(), 1, 10_000);
+
+                h.presence.kill(); // the second instance takes every partition over
+                Harness.Conn resumed = conns.get(0);
+                Harness.Conn fresh = Harness.conn("gw-2");
+                h.resume(fresh, resumed.peer(), resumed.token(), resumed.peer() + ".renewed", "r1");
+                h.awaitDelivery(fresh.origin().conn(), d -> d.control() == Delivery.Control.RESUME_ACCEPTED, 20_000);
+
+                for (Harness.Conn c : conns.subList(1, conns.size())) {
+                    List<Harness.Seen<Command>> departs = h.awaitCommands(CommandTypes.DEPART, c.peer(), 1, GRACE + 10_000);
+                    long waited = departs.get(0).at() - awaySince.get(c.peer());
+                    assertThat(waited, greaterThanOrEqualTo(GRACE));
+                    assertThat(waited, lessThan(GRACE + 3000));
+                }
+                assertThat(h.commands(CommandTypes.DEPART, resumed.peer()), empty());
+            } finally {
+                second.close();
+            }
         }
     }
 }
