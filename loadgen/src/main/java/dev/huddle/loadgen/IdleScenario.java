@@ -26,11 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  * whether a crowd of sockets slows the ones that talk.
  */
 final class IdleScenario {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final long PROBE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Options options;
     private final HttpClient http;
+    private final Duration timeout;
     private final ErrorCounts errors = new ErrorCounts();
     private final Latency connects = new Latency();
     private final Latency pings = new Latency();
@@ -57,6 +57,7 @@ final class IdleScenario {
     IdleScenario(Options options, HttpClient http) {
         this.options = options;
         this.http = http;
+        this.timeout = Duration.ofSeconds(options.timeout());
     }
 
     Report run() throws InterruptedException {
@@ -74,7 +75,7 @@ final class IdleScenario {
         List<Client> probes = new ArrayList<>();
         for (int i = 0; i < options.probes(); i++) {
             try {
-                probes.add(Client.connect(http, gateway, handler, TIMEOUT).get());
+                probes.add(Client.connect(http, gateway, handler, timeout).get());
             } catch (ExecutionException e) {
                 errors.addFailure(e);
             }
@@ -129,7 +130,7 @@ final class IdleScenario {
                 break;
             }
             long t = System.nanoTime();
-            Client.connect(http, gateway, handler, TIMEOUT).whenComplete((c, e) -> {
+            Client.connect(http, gateway, handler, timeout).whenComplete((c, e) -> {
                 if (e != null) {
                     errors.addFailure(e);
                 } else {
@@ -140,7 +141,7 @@ final class IdleScenario {
             });
         }
         // Attempts that were started end by their own timeouts.
-        inFlight.tryAcquire(options.concurrency(), TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+        inFlight.tryAcquire(options.concurrency(), timeout.toSeconds() * 2, TimeUnit.SECONDS);
     }
 
     /** Every 100 ms each probe sends {@code ping {t}} with a ref; the reply's arrival gives the round-trip. */
@@ -162,7 +163,7 @@ final class IdleScenario {
             }
             for (Client p : probes) {
                 long t = System.nanoTime();
-                outstanding.add(p.request("ping", Json.object().put("t", t), TIMEOUT).whenComplete((reply, e) -> {
+                outstanding.add(p.request("ping", Json.object().put("t", t), timeout).whenComplete((reply, e) -> {
                     if (e != null) {
                         errors.addFailure(e);
                     } else if (reply.path("ok").asBoolean()) {
@@ -175,7 +176,7 @@ final class IdleScenario {
         }
         try {
             CompletableFuture.allOf(outstanding.toArray(CompletableFuture[]::new))
-                    .get(TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS);
+                    .get(timeout.toSeconds() + 1, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Each failure was counted where it happened.
         }

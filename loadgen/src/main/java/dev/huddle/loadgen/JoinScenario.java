@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * members and waits for the broker's ack before replying), Kafka, gateway.
  */
 final class JoinScenario {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final Options options;
     private final HttpClient http;
+    private final Duration timeout;
     private final ErrorCounts errors = new ErrorCounts();
     private final Latency joins = new Latency();
     private final Latency leaves = new Latency();
@@ -38,6 +38,7 @@ final class JoinScenario {
     JoinScenario(Options options, HttpClient http) {
         this.options = options;
         this.http = http;
+        this.timeout = Duration.ofSeconds(options.timeout());
     }
 
     Report run() throws InterruptedException {
@@ -81,7 +82,7 @@ final class JoinScenario {
 
     private Client connect() throws InterruptedException {
         try {
-            return Client.connect(http, options.gateways().getFirst(), pushes, TIMEOUT).get();
+            return Client.connect(http, options.gateways().getFirst(), pushes, timeout).get();
         } catch (ExecutionException e) {
             errors.addFailure(e);
             Thread.sleep(500);
@@ -97,7 +98,7 @@ final class JoinScenario {
         }
         long t = System.nanoTime();
         try {
-            JsonNode reply = client.request(type, data, TIMEOUT).get();
+            JsonNode reply = client.request(type, data, timeout).get();
             if (reply.path("ok").asBoolean()) {
                 into.recordNanos(System.nanoTime() - t);
                 return true;

@@ -52,7 +52,7 @@ public final class Main {
             return t;
         });
         HttpClient http = HttpClient.newBuilder().executor(executor).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(options.timeout())).build();
         try {
             return switch (options.scenario()) {
                 case "relay" -> new RelayScenario(options, http).run();

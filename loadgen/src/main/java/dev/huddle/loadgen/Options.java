@@ -23,6 +23,7 @@ import java.util.Set;
  * @param ramp        relay: seconds over which connections are opened
  * @param warmup      relay: first seconds of sending left out of the latency figures
  * @param drain       relay: at most this many seconds to wait for the last deliveries after sending stops
+ * @param timeout     seconds to wait for a connection's hello or a request's reply before counting a timeout
  * @param joins       join: round-trips
  * @param probes      idle: connections that send {@code ping} every 100 ms
  * @param concurrency idle: connection attempts in flight at once
@@ -32,7 +33,7 @@ import java.util.Set;
  * @param json        file to append the result to as one JSON line (optional)
  */
 public record Options(String scenario, List<URI> gateways, int clients, int rooms, double rate, int seconds,
-                      int ramp, int warmup, int drain, int joins, int probes, int concurrency, int threads,
+                      int ramp, int warmup, int drain, int timeout, int joins, int probes, int concurrency, int threads,
                       URI metrics, Long gatewayPid, Path json) {
 
     static final Set<String> SCENARIOS = Set.of("relay", "join", "idle");
@@ -44,6 +45,7 @@ public record Options(String scenario, List<URI> gateways, int clients, int room
               --gateway-pid PID     gateway process id (RSS from /proc/PID/status)
               --json FILE           append the result as one JSON line
               --threads N           WebSocket client threads (default 2)
+              --timeout S           seconds to wait for a hello or a reply (default 10)
             relay: peers of each room send ICE candidates to each other through the gateways
               --clients C (100) --rooms K (50) --rate M per second per client (5) --seconds S (30)
               --ramp R seconds to open connections (5) --warmup W seconds not measured (5, part of S)
@@ -89,6 +91,7 @@ public record Options(String scenario, List<URI> gateways, int clients, int room
                 r.integer("ramp", 5, 0, 3600),
                 r.integer("warmup", 5, 0, 3600),
                 r.integer("drain", 10, 0, 600),
+                r.integer("timeout", 10, 1, 600),
                 r.integer("joins", 1000, 1, 10_000_000),
                 r.integer("probes", 4, 1, 100),
                 r.integer("concurrency", 200, 1, 10_000),

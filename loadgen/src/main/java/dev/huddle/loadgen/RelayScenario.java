@@ -30,11 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * gateway, client.
  */
 final class RelayScenario {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final Options options;
     private final HttpClient http;
+    private final Duration timeout;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     // Send times travel as nanoseconds since this origin: positive, and comparable because sender and receiver
     // are the same JVM.
@@ -55,6 +55,7 @@ final class RelayScenario {
     RelayScenario(Options options, HttpClient http) {
         this.options = options;
         this.http = http;
+        this.timeout = Duration.ofSeconds(options.timeout());
         List<URI> gateways = options.gateways();
         for (int i = 0; i < options.clients(); i++) {
             int room = i % options.rooms();
@@ -136,7 +137,7 @@ final class RelayScenario {
                 ramp.schedule(() -> m.connect(done), delay, TimeUnit.NANOSECONDS);
             }
             // Every attempt ends by its timeouts; the bound is only a safety net.
-            if (!done.await(options.ramp() + 3 * TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            if (!done.await(options.ramp() + 3 * timeout.toSeconds(), TimeUnit.SECONDS)) {
                 errors.add("connect_pending");
             }
         } finally {
@@ -251,10 +252,10 @@ final class RelayScenario {
         void connect(CountDownLatch done) {
             long t = System.nanoTime();
             ObjectNode join = Json.object().put("room", room).put("nickname", "lg" + index);
-            Client.connect(http, gateway, this, TIMEOUT)
+            Client.connect(http, gateway, this, timeout)
                     .thenCompose(c -> {
                         client = c;
-                        return c.request("join", join, TIMEOUT);
+                        return c.request("join", join, timeout);
                     })
                     .whenComplete((reply, e) -> {
                         if (e != null) {

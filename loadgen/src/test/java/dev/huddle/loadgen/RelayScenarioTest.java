@@ -1,9 +1,11 @@
 package dev.huddle.loadgen;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.json.Json;
 import dev.huddle.launcher.LocalCluster;
 import dev.huddle.service.RunningService;
 import dev.huddle.testing.KafkaExtension;
+import dev.huddle.testing.WsClient;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,17 +38,21 @@ class RelayScenarioTest {
     void shortRelayRunDeliversEverySignal(@TempDir Path tmp) throws Exception {
         String prefix = "lg" + UUID.randomUUID().toString().substring(0, 6) + ".";
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(2, 0,
-                KafkaExtension.bootstrapServers(), tmp.resolve("kafka"), Map.of("kafka.topic.prefix", prefix)))) {
+                KafkaExtension.bootstrapServers(), tmp.resolve("kafka"), Map.of("kafka.topic.prefix", prefix,
+                // A busy test machine can be slow; the run is about losing nothing, not about speed.
+                "gateway.request.timeout.ms", "20000")))) {
             awaitReady(List.of(cluster.rooms(), cluster.signaling(), cluster.presence(),
                     cluster.gateways().get(0), cluster.gateways().get(1)));
             int gw1 = cluster.gateways().get(0).port();
             int gw2 = cluster.gateways().get(1).port();
+            awaitJoins(gw1);
+            awaitJoins(gw2);
             Path json = tmp.resolve("relay.jsonl");
 
             Options options = Options.parse("relay",
                     "--gateways", "ws://localhost:" + gw1 + "/ws,ws://localhost:" + gw2 + "/ws",
                     "--clients", "20", "--rooms", "10", "--rate", "5", "--seconds", "3", "--warmup", "1",
-                    "--ramp", "1", "--metrics", "http://localhost:" + gw1 + "/observe/metrics",
+                    "--ramp", "1", "--timeout", "30", "--drain", "30", "--metrics", "http://localhost:" + gw1 + "/observe/metrics",
                     "--gateway-pid", Long.toString(ProcessHandle.current().pid()), "--json", json.toString());
             Report report = Main.run(options);
             report.appendTo(json);
@@ -65,6 +71,30 @@ class RelayScenarioTest {
 
             String line = Files.readAllLines(json).getFirst();
             assertThat(Json.tree(line).path("delivered").asLong(), is(report.number("delivered")));
+        }
+    }
+
+    /** Waits until a join through this gateway round-trips: every consumer on the way has its partitions. */
+    private static void awaitJoins(int port) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        try (WsClient c = WsClient.hello(port)) {
+            for (int i = 0; ; i++) {
+                String room = "warm-up " + i;
+                Object outcome;
+                try {
+                    JsonNode reply = c.request("join", Map.of("room", room, "nickname", "warm-up"));
+                    if (reply.path("ok").asBoolean()) {
+                        c.ok("leave", Map.of("room", room));
+                        return;
+                    }
+                    outcome = reply;
+                } catch (AssertionError noReplyYet) {
+                    outcome = noReplyYet.getMessage();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Joins through port " + port + " keep failing: " + outcome);
+                }
+            }
         }
     }
 
