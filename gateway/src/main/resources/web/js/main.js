@@ -13,6 +13,8 @@ const NICKNAME_KEY = 'huddle.nickname';
 const ROOM_PATTERN = /^[\p{L}\p{M}\p{Nd} ._-]{1,64}$/u; // as the server checks it (protocol.md)
 const NICKNAME_PATTERN = /^[^\p{Cc}]{1,32}$/u;
 
+let joining = false; // a join is being attempted (media prompt, then the request)
+
 const conn = new Connection();
 const media = new LocalMedia();
 const stage = new Stage(byId('grid'));
@@ -66,8 +68,15 @@ const rooms = new RoomList({
 
 conn.on('status', setStatus);
 conn.on('session', (event) => {
-  if (meeting.active) meeting.onSession(event);
-  else watchRooms();
+  if (meeting.active) {
+    meeting.onSession(event);
+    return;
+  }
+  // A leave (or a join) lost with the old socket can leave us in a room we are not showing: leave it.
+  for (const { room } of event.reply?.rooms ?? []) {
+    conn.request('leave', { room }).catch(() => {});
+  }
+  watchRooms();
 });
 conn.on('session_moved', () => meeting.sessionMoved());
 conn.on('error', ({ code, message, about }) => {
@@ -77,7 +86,7 @@ conn.on('error', ({ code, message, about }) => {
 conn.on('notice', ({ text }) => showNotice(text));
 
 function watchRooms() {
-  if (meeting.active || !conn.ready) return;
+  if (meeting.active || joining || !conn.ready) return;
   rooms.watch().catch((err) => console.warn(`huddle: room list unavailable (${err.code})`));
 }
 
@@ -109,8 +118,6 @@ function prefill() {
   const empty = ['nickname', 'room'].find((id) => !byId(id).value);
   byId(empty ?? 'join').focus();
 }
-
-let joining = false;
 
 async function join() {
   if (joining || meeting.active) return;
@@ -150,6 +157,7 @@ async function join() {
     byId('join').disabled = false;
     setHint('join-hint', '');
   }
+  if (!meeting.active) watchRooms(); // the list may not have been watched while joining
 }
 
 function enterRoom(advice) {
