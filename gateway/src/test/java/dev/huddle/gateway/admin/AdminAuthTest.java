@@ -28,15 +28,10 @@ class AdminAuthTest {
 
     @BeforeAll
     static void start() throws Exception {
-        long t0 = System.currentTimeMillis();
-        KafkaExtension.bootstrapServers();
-        System.out.println("broker " + (System.currentTimeMillis() - t0));
         kafka = new AdminHarness();
-        System.out.println("harness " + (System.currentTimeMillis() - t0));
         admin = kafka.endpoint(false, 1000);
         readonly = kafka.endpoint(true, 1000);
         strict = kafka.endpoint(false, 3);
-        System.out.println("endpoints " + (System.currentTimeMillis() - t0));
     }
 
     @AfterAll

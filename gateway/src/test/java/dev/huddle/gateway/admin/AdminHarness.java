@@ -75,6 +75,10 @@ final class AdminHarness implements AutoCloseable {
                     .routing(api::register).build().start();
         }
 
+        HttpClient http() {
+            return HTTP;
+        }
+
         URI uri(String path) {
             return URI.create("http://127.0.0.1:" + server.port() + path);
         }
@@ -144,15 +148,11 @@ final class AdminHarness implements AutoCloseable {
 
     /** A new admin API on these topics, ready (its replicas caught up). */
     Endpoint endpoint(boolean readonly, int loginRatePerMinute) throws Exception {
-        long t0 = System.currentTimeMillis();
         AdminApi api = AdminApi.create(new AdminSettings(USER, HASH, readonly, 60_000, loginRatePerMinute),
                 settings, publisher, admin);
-        System.out.println("api " + (System.currentTimeMillis() - t0));
         Endpoint endpoint = new Endpoint(api);
-        System.out.println("server " + (System.currentTimeMillis() - t0));
         endpoints.add(endpoint);
         api.ready().get(30, TimeUnit.SECONDS);
-        System.out.println("ready " + (System.currentTimeMillis() - t0));
         return endpoint;
     }
 

@@ -1,0 +1,302 @@
+// The operator's dashboard: sign-in, live totals and chart, the three tables, actions with confirmation.
+
+import * as api from './api.js';
+import {Chart} from './chart.js';
+import {attr, text} from './dom.js';
+import {count, rate} from './format.js';
+import {Tables} from './tables.js';
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 2000;
+const STALE_MS = 5000;
+
+let session = null; // {user, readonly}
+let tables = null;
+let chart = null;
+let live = null;
+
+function showLogin(message) {
+    session = null;
+    attr($('account'), 'hidden', true);
+    attr($('dashboard'), 'hidden', true);
+    attr($('login-view'), 'hidden', false);
+    text($('login-error'), message || '');
+    $('login-user').focus();
+}
+
+async function enter(me) {
+    session = me;
+    attr($('login-view'), 'hidden', true);
+    attr($('account'), 'hidden', false);
+    attr($('dashboard'), 'hidden', false);
+    text($('user-name'), me.user);
+    attr($('readonly-badge'), 'hidden', !me.readonly);
+    attr($('notice-form'), 'hidden', me.readonly);
+    document.body.classList.toggle('readonly', me.readonly);
+    if (!tables) {
+        tables = new Tables(me.readonly);
+    }
+    if (!chart) {
+        chart = new Chart($('chart'));
+    }
+    try {
+        chart.load(await api.history());
+    } catch (e) {
+        // the chart fills up from the live updates
+    }
+    live = new Live();
+    live.start();
+}
+
+function signedOut() {
+    if (live) {
+        live.stop();
+        live = null;
+    }
+    showLogin('Your sign-in has ended. Please sign in again.');
+}
+
+function overview(o) {
+    text($('stat-connections'), count(o.connections));
+    text($('stat-rooms'), count(o.rooms));
+    text($('stat-members'), count(o.members));
+    text($('stat-gateways'), count(o.gateways));
+    text($('stat-services'), count(o.services));
+    text($('stat-rate'), rate(o.messagesPerSecond));
+    chart.add(o.ts, o.connections, o.messagesPerSecond ?? null);
+}
+
+/**
+ * Live updates: the server's event stream; when it is silent for a while (a proxy that buffers it, an old
+ * browser), polling every two seconds until events flow again.
+ */
+class Live {
+    constructor() {
+        this.source = null;
+        this.lastEvent = 0;
+        this.timer = null;
+        this.polling = false;
+        this.stopped = false;
+    }
+
+    start() {
+        this.connect();
+        this.lastEvent = Date.now();
+        this.timer = setInterval(() => this.check(), 1000);
+    }
+
+    connect() {
+        const source = api.events();
+        this.source = source;
+        const on = (name, handle) => source.addEventListener(name, (event) => {
+            this.lastEvent = Date.now();
+            this.state(true);
+            handle(JSON.parse(event.data));
+        });
+        on('overview', overview);
+        on('sockets', (list) => tables.sockets(list));
+        on('rooms', (list) => tables.rooms(list));
+        on('servers', (list) => tables.servers(list));
+        source.addEventListener('error', () => {
+            if (source.readyState === EventSource.CLOSED) {
+                // Refused (signed out?) or not an event stream: find out, then poll until a retry works.
+                this.source = null;
+                this.checkSignIn();
+            }
+        });
+    }
+
+    async checkSignIn() {
+        try {
+            if (!(await api.me())) {
+                signedOut();
+            }
+        } catch (e) {
+            this.state(false);
+        }
+    }
+
+    async check() {
+        if (this.stopped || Date.now() - this.lastEvent < STALE_MS) {
+            return;
+        }
+        if (!this.source && Date.now() - this.lastEvent > 10 * STALE_MS) {
+            this.connect(); // try the stream again now and then
+        }
+        if (this.polling) {
+            return;
+        }
+        this.polling = true;
+        try {
+            const [o, sockets, rooms, servers] = await Promise.all([
+                api.overview(), api.sockets(), api.rooms(), api.servers()]);
+            if (this.stopped) {
+                return;
+            }
+            overview(o);
+            tables.sockets(sockets);
+            tables.rooms(rooms);
+            tables.servers(servers);
+            text($('live'), 'polling');
+            attr($('live'), 'data-state', 'polling');
+        } catch (e) {
+            if (e.status === 401) {
+                signedOut();
+            } else {
+                this.state(false);
+            }
+        } finally {
+            // Poll again after POLL_MS rather than at every check.
+            setTimeout(() => {
+                this.polling = false;
+            }, POLL_MS - 1000);
+        }
+    }
+
+    state(ok) {
+        text($('live'), ok ? 'live' : 'offline');
+        attr($('live'), 'data-state', ok ? 'live' : 'offline');
+    }
+
+    stop() {
+        this.stopped = true;
+        clearInterval(this.timer);
+        if (this.source) {
+            this.source.close();
+        }
+    }
+}
+
+function flash(message, error = false) {
+    const node = $('flash');
+    text(node, message);
+    node.classList.toggle('error', error);
+    clearTimeout(flash.timer);
+    flash.timer = setTimeout(() => text(node, ''), 6000);
+}
+
+/** What each action button asks before it acts, and does after the operator agreed. */
+const ACTIONS = {
+    disconnect: (d) => ({
+        question: `Disconnect ${d.nickname}? Their connection closes now.`,
+        run: () => api.disconnect(d.peerId),
+        done: `Disconnected ${d.nickname}.`,
+    }),
+    kick: (d) => ({
+        question: `Remove ${d.nickname} from room “${d.room}”?`,
+        run: () => api.kick(d.room, d.peerId),
+        done: `Removed ${d.nickname} from “${d.room}”.`,
+    }),
+    close: (d) => ({
+        question: `Close room “${d.room}”? Everyone in it is sent out.`,
+        run: () => api.closeRoom(d.room),
+        done: `Closed “${d.room}”.`,
+    }),
+    lock: (d) => {
+        const locked = d.locked === 'true';
+        return {
+            question: locked ? `Lock room “${d.room}”? Nobody new can join.` : `Unlock room “${d.room}”?`,
+            run: () => api.lock(d.room, locked),
+            done: locked ? `Locked “${d.room}”.` : `Unlocked “${d.room}”.`,
+        };
+    },
+};
+
+async function perform(action, button) {
+    if (!window.confirm(action.question)) {
+        return;
+    }
+    if (button) {
+        button.disabled = true;
+    }
+    try {
+        await action.run();
+        flash(action.done);
+        return true;
+    } catch (e) {
+        if (e.status === 401) {
+            signedOut();
+        } else {
+            flash(e.message, true);
+        }
+        return false;
+    } finally {
+        if (button) {
+            button.disabled = false;
+        }
+    }
+}
+
+function onActionClick(event) {
+    const button = event.target.closest('button[data-action]');
+    if (!button || !session || session.readonly) {
+        return;
+    }
+    const make = ACTIONS[button.dataset.action];
+    if (make) {
+        perform(make({...button.dataset}), button);
+    }
+}
+
+async function onNotice(event) {
+    event.preventDefault();
+    const textValue = $('notice-text').value.trim();
+    const room = $('notice-room').value.trim();
+    if (!textValue) {
+        return;
+    }
+    const ok = await perform({
+        question: room ? `Send this announcement to room “${room}”?\n\n${textValue}`
+            : `Send this announcement to everyone?\n\n${textValue}`,
+        run: () => api.notice(textValue, room || null),
+        done: room ? `Announced to “${room}”.` : 'Announced to everyone.',
+    }, event.submitter);
+    if (ok) {
+        $('notice-text').value = '';
+    }
+}
+
+async function onLogin(event) {
+    event.preventDefault();
+    const submit = $('login-submit');
+    submit.disabled = true;
+    text($('login-error'), '');
+    try {
+        const me = await api.login($('login-user').value, $('login-password').value);
+        $('login-password').value = '';
+        await enter(me);
+    } catch (e) {
+        text($('login-error'), e.code === 'wrong_credentials' ? 'Wrong user name or password.' : e.message);
+    } finally {
+        submit.disabled = false;
+    }
+}
+
+async function onLogout() {
+    try {
+        await api.logout();
+    } catch (e) {
+        // signed out anyway
+    }
+    location.reload(); // drop every table and the chart with the sign-in
+}
+
+async function start() {
+    $('login-form').addEventListener('submit', onLogin);
+    $('logout').addEventListener('click', onLogout);
+    $('notice-form').addEventListener('submit', onNotice);
+    $('dashboard').addEventListener('click', onActionClick);
+    $('filter').addEventListener('input', (event) => tables && tables.filter(event.target.value));
+    try {
+        const me = await api.me();
+        if (me) {
+            await enter(me);
+        } else {
+            showLogin();
+        }
+    } catch (e) {
+        showLogin(e.message);
+    }
+}
+
+start();

@@ -1,0 +1,141 @@
+// Connections and messages per second over the last minutes, drawn by hand on a canvas: two lines, each
+// on its own scale (connections on the left axis, messages per second on the right).
+
+const WINDOW_MS = 5 * 60 * 1000;
+const PAD = {left: 44, right: 44, top: 12, bottom: 22};
+
+function niceMax(value) {
+    if (value <= 5) {
+        return 5;
+    }
+    const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
+    for (const step of [1, 2, 2.5, 5, 10]) {
+        if (step * magnitude >= value) {
+            return step * magnitude;
+        }
+    }
+    return 10 * magnitude;
+}
+
+function cssColor(canvas, name, fallback) {
+    const value = getComputedStyle(canvas).getPropertyValue(name).trim();
+    return value || fallback;
+}
+
+export class Chart {
+    constructor(canvas) {
+        this.canvas = canvas;
+        this.points = []; // {ts, connections, rate}
+        this.pending = false;
+        new ResizeObserver(() => this.draw()).observe(canvas);
+    }
+
+    /** Replaces the points (the server's history at start). */
+    load(samples) {
+        this.points = samples.map((s) => ({ts: s.ts, connections: s.connections, rate: s.messagesPerSecond}));
+        this.schedule();
+    }
+
+    add(ts, connections, rate) {
+        const last = this.points[this.points.length - 1];
+        if (last && ts <= last.ts) {
+            return;
+        }
+        this.points.push({ts, connections, rate});
+        const oldest = ts - WINDOW_MS;
+        while (this.points.length > 0 && this.points[0].ts < oldest) {
+            this.points.shift();
+        }
+        this.schedule();
+    }
+
+    schedule() {
+        if (!this.pending) {
+            this.pending = true;
+            requestAnimationFrame(() => {
+                this.pending = false;
+                this.draw();
+            });
+        }
+    }
+
+    draw() {
+        const canvas = this.canvas;
+        const ratio = window.devicePixelRatio || 1;
+        const width = canvas.clientWidth;
+        const height = canvas.clientHeight;
+        if (width === 0 || height === 0) {
+            return;
+        }
+        if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+            canvas.width = Math.round(width * ratio);
+            canvas.height = Math.round(height * ratio);
+        }
+        const g = canvas.getContext('2d');
+        g.setTransform(ratio, 0, 0, ratio, 0, 0);
+        g.clearRect(0, 0, width, height);
+
+        const ink = cssColor(canvas, '--muted', '#888');
+        const grid = cssColor(canvas, '--grid', 'rgba(128,128,128,0.2)');
+        const connectionsColor = cssColor(canvas, '--series-connections', '#2f80ed');
+        const rateColor = cssColor(canvas, '--series-rate', '#eb5757');
+
+        const now = this.points.length ? this.points[this.points.length - 1].ts : Date.now();
+        const start = now - WINDOW_MS;
+        const plotW = width - PAD.left - PAD.right;
+        const plotH = height - PAD.top - PAD.bottom;
+        const maxConnections = niceMax(Math.max(0, ...this.points.map((p) => p.connections || 0)));
+        const maxRate = niceMax(Math.max(0, ...this.points.map((p) => p.rate || 0)));
+        const x = (ts) => PAD.left + ((ts - start) / WINDOW_MS) * plotW;
+        const y = (value, max) => PAD.top + plotH - (value / max) * plotH;
+
+        g.font = '11px system-ui, sans-serif';
+        g.lineWidth = 1;
+        g.strokeStyle = grid;
+        g.fillStyle = ink;
+        g.textBaseline = 'middle';
+        for (let i = 0; i <= 4; i++) {
+            const yy = Math.round(PAD.top + (plotH * i) / 4) + 0.5;
+            g.beginPath();
+            g.moveTo(PAD.left, yy);
+            g.lineTo(PAD.left + plotW, yy);
+            g.stroke();
+            g.textAlign = 'right';
+            g.fillText(String(Math.round(maxConnections * (1 - i / 4))), PAD.left - 6, yy);
+            g.textAlign = 'left';
+            const r = maxRate * (1 - i / 4);
+            g.fillText(r >= 10 ? String(Math.round(r)) : r.toFixed(1), PAD.left + plotW + 6, yy);
+        }
+        g.textAlign = 'center';
+        g.textBaseline = 'top';
+        for (let minute = 5; minute >= 0; minute--) {
+            const xx = x(now - minute * 60000);
+            g.fillText(minute === 0 ? 'now' : `-${minute} min`, xx, PAD.top + plotH + 6);
+        }
+
+        this.line(g, 'connections', connectionsColor, x, (v) => y(v, maxConnections));
+        this.line(g, 'rate', rateColor, x, (v) => y(v, maxRate));
+    }
+
+    line(g, field, color, x, y) {
+        g.strokeStyle = color;
+        g.lineWidth = 2;
+        g.lineJoin = 'round';
+        g.beginPath();
+        let drawing = false;
+        for (const p of this.points) {
+            const value = p[field];
+            if (value === null || value === undefined) {
+                drawing = false; // a gap where the value was unknown
+                continue;
+            }
+            if (drawing) {
+                g.lineTo(x(p.ts), y(value));
+            } else {
+                g.moveTo(x(p.ts), y(value));
+                drawing = true;
+            }
+        }
+        g.stroke();
+    }
+}
