@@ -17,7 +17,7 @@ final class RateLimiter {
     private long refilledAt;
     private long watchStart = -1;
     private long watchCount;
-    private long notifiedAt = Long.MIN_VALUE;
+    private long notifiedAt;
 
     RateLimiter(double perSecond, double burst, long nowMs) {
         this.perSecond = perSecond;
