@@ -13,7 +13,11 @@ final class ErrorCounts {
     private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
 
     void add(String code) {
-        counts.computeIfAbsent(code, k -> new LongAdder()).increment();
+        add(code, 1);
+    }
+
+    void add(String code, long times) {
+        counts.computeIfAbsent(code, k -> new LongAdder()).add(times);
     }
 
     /** Counts a failed request: the reply's error code, or what went wrong on the client side. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's memory as seen from outside: used heap from its Prometheus metrics (Helidon's
@@ -50,6 +51,28 @@ final class GatewayMemory {
 
     boolean enabled() {
         return metrics != null || pid != null;
+    }
+
+    /**
+     * Asks the gateway's JVM for a full collection ({@code jcmd <pid> GC.run}), so the next heap reading is its
+     * live set rather than live set plus garbage. Only with a pid and a jcmd next to this JVM; true if it worked.
+     */
+    boolean collectGarbage() throws InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (pid == null || metrics == null || !Files.isExecutable(jcmd)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), pid.toString(), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
