@@ -88,7 +88,6 @@ final class RelayScenario {
 
         double measuredSeconds = options.seconds() - options.warmup();
         Map<String, Object> limits = limits();
-        double rateLimit = limits == null ? 0 : (double) limits.get("messagesPerSecond");
         Report r = new Report()
                 .put("scenario", "relay")
                 .put("gateways", options.gateways().size())
@@ -101,8 +100,7 @@ final class RelayScenario {
                 .put("joined", (long) joined.size())
                 .put("connect_join_ms", connectJoin.summary())
                 .put("limits", limits)
-                .put("warning", rateLimit > 0 && options.rate() > rateLimit
-                        ? "--rate is above the gateway's messagesPerSecond: expect rate_limited" : null)
+                .put("warning", warning(limits))
                 .put("signal_frame_bytes", joined.isEmpty() ? null : signal(joined.getFirst(), joined.getFirst().client.peerId(),
                         System.nanoTime() - origin).length())
                 .put("sent", sent.sum())
@@ -185,6 +183,24 @@ final class RelayScenario {
         }
     }
 
+    /** What in the options makes the gateway refuse part of the load, if anything. */
+    private String warning(Map<String, Object> limits) {
+        if (limits == null) {
+            return null;
+        }
+        List<String> w = new ArrayList<>();
+        double rate = ((Number) limits.get("messagesPerSecond")).doubleValue();
+        if (rate > 0 && options.rate() > rate) {
+            w.add("--rate is above the gateway's messagesPerSecond: expect rate_limited");
+        }
+        int perRoom = (options.clients() + options.rooms() - 1) / options.rooms();
+        int capacity = ((Number) limits.get("roomCapacity")).intValue();
+        if (capacity > 0 && perRoom > capacity) {
+            w.add(perRoom + " clients per room exceed roomCapacity " + capacity + ": expect room_full");
+        }
+        return w.isEmpty() ? null : String.join("; ", w);
+    }
+
     private Map<String, Object> limits() {
         for (Member m : members) {
             if (m.client != null && m.client.hello() != null) {
@@ -192,6 +208,7 @@ final class RelayScenario {
                 Map<String, Object> l = new LinkedHashMap<>();
                 l.put("messagesPerSecond", limits.path("messagesPerSecond").asDouble());
                 l.put("burst", limits.path("burst").asDouble());
+                l.put("roomCapacity", limits.path("roomCapacity").asInt());
                 return l;
             }
         }
