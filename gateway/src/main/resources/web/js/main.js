@@ -72,9 +72,10 @@ conn.on('session', (event) => {
     meeting.onSession(event);
     return;
   }
-  // A leave (or a join) lost with the old socket can leave us in a room we are not showing: leave it.
-  for (const { room } of event.reply?.rooms ?? []) {
-    conn.request('leave', { room }).catch(() => {});
+  // A leave lost with the old socket can leave us in a room we are not showing: leave it. (While
+  // joining, the join is retried and answers for that room.)
+  if (!joining) {
+    for (const { room } of event.reply?.rooms ?? []) conn.request('leave', { room }).catch(() => {});
   }
   watchRooms();
 });

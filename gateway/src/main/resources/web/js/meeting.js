@@ -7,6 +7,8 @@ import { renderParticipants } from './ui.js';
 // If a peer that joined after us never offered (its offer lost), we offer instead; perfect negotiation
 // makes either direction safe.
 const OFFER_FALLBACK_MS = 8000;
+const JOIN_ATTEMPTS = 3;
+const RETRYABLE = new Set(['unavailable', 'timeout', 'disconnected']);
 
 export class Meeting {
   // onEnter(self) after a join (or a re-join with a new peerId); onEnd(reason | null) when the room is
@@ -50,9 +52,19 @@ export class Meeting {
   }
 
   async join({ room, nickname, password, isPrivate }) {
-    const reply = await this.conn.request('join', {
-      room, nickname, password: password || undefined, private: isPrivate || undefined,
-    });
+    const data = { room, nickname, password: password || undefined, private: isPrivate || undefined };
+    let reply;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        reply = await this.conn.request('join', data);
+        break;
+      } catch (err) {
+        // A join is idempotent on one session (joining a room one is in just answers again), so a
+        // slow backend or a dropped socket is retried rather than shown.
+        if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
     this.credentials = { nickname: reply.self?.nickname ?? nickname, password, isPrivate };
     this.#enter(reply);
   }
