@@ -4,8 +4,8 @@
 // with the newest token as its first frame, so the call goes on.
 
 const REQUEST_TIMEOUT_MS = 20000;
-const RESUME_TIMEOUT_MS = 15000;
-const OPEN_TIMEOUT_MS = 20000;
+const RESUME_TIMEOUT_MS = 20000;
+const OPEN_TIMEOUT_MS = 30000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const OFFLINE_AFTER_ATTEMPTS = 6;   // then the status says `offline`; retries go on at the slowest pace
@@ -75,9 +75,14 @@ export class Connection {
   }
 
   start() {
-    addEventListener('online', () => this.#retryNow());
+    // A network change usually kills the TCP connection without a close: check at once.
+    addEventListener('online', () => {
+      if (this.ready) this.#probe(this.primary);
+      else this.#retryNow();
+    });
     addEventListener('offline', () => {
-      if (!this.ready) this.#setStatus('offline');
+      if (this.ready) this.#probe(this.primary);
+      else this.#setStatus('offline');
     });
     this.keepAlive = setInterval(() => this.#checkIdle(), IDLE_PING_MS / 2);
     this.candidate = this.#open();
@@ -309,9 +314,12 @@ export class Connection {
   }
 
   #checkIdle() {
-    const sock = this.primary;
-    if (!sock || sock.state !== 'ready' || sock.pinging) return;
-    if (Date.now() - this.lastFrameAt < IDLE_PING_MS) return;
+    if (this.ready && Date.now() - this.lastFrameAt >= IDLE_PING_MS) this.#probe(this.primary);
+  }
+
+  // Asks the server for a sign of life; no answer in time means the socket is dead even if not closed.
+  #probe(sock) {
+    if (sock.pinging) return;
     sock.pinging = true;
     this.request('ping', { t: Date.now() }, { timeoutMs: PING_TIMEOUT_MS })
       .catch((err) => {
