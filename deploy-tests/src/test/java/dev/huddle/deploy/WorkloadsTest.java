@@ -35,10 +35,15 @@ class WorkloadsTest {
     void portsAndProbesMatchTheService(String overlay, ServiceModule service) {
         Manifests m = Manifests.of(overlay);
         JsonNode container = m.container(service.deployment());
-        int port = service.port();
+        int port = port(m, service);
         String what = overlay + ": " + service.module;
-        assertThat(what + " containerPort = server.port of " + service.module + ".yaml",
+        assertThat(what + " containerPort = server.port of " + service.module + ".yaml (or SERVER_PORT)",
                 port(container, container.at("/ports/0/name").asText()), is(port));
+        JsonNode scrapePort = m.one("Deployment", service.deployment())
+                .at("/spec/template/metadata/annotations/prometheus.io~1port");
+        if (!scrapePort.isMissingNode()) {
+            assertThat(what + " prometheus.io/port", scrapePort.asInt(), is(port));
+        }
         assertThat(what + " one container port", container.path("ports").size(), is(1));
         assertProbe(what + " liveness", container.path("livenessProbe"), container, LIVE, port);
         assertProbe(what + " readiness", container.path("readinessProbe"), container, READY, port);
@@ -65,7 +70,7 @@ class WorkloadsTest {
                 is(true));
         JsonNode container = m.container(service.deployment());
         for (JsonNode p : svc.at("/spec/ports")) {
-            assertThat(what + " Service targetPort", port(container, p.path("targetPort").asText()), is(service.port()));
+            assertThat(what + " Service targetPort", port(container, p.path("targetPort").asText()), is(port(m, service)));
         }
         Map<String, String> budget = strings(m.one("PodDisruptionBudget", service.deployment())
                 .at("/spec/selector/matchLabels"));
@@ -166,6 +171,12 @@ class WorkloadsTest {
             assertThat(overlay + ": GATEWAY_ALLOWED_ORIGINS " + origins + " admits https://" + host,
                     origins.contains("self") || origins.contains("https://" + host) || origins.contains("*"), is(true));
         }
+    }
+
+    /** The port the service listens on in its pod: server.port of its YAML, unless SERVER_PORT overrides it. */
+    static int port(Manifests m, ServiceModule service) {
+        String env = EnvironmentTest.environment(m, service).get("SERVER_PORT");
+        return env == null ? service.port() : Integer.parseInt(env);
     }
 
     /** A port given by name or number, as its number in the container. */
