@@ -47,13 +47,13 @@ class AwayPeerHoldTest {
         }
         h.send("ann", "chat", "last", room, data("room", room, "to", "bob", "text", "are you back?"));
         // The sender is answered as usual, the absent peer gets nothing yet.
-        List<JsonNode> replies = await(() -> h.repliesTo("ann"), f -> true, sent + 1, 20_000);
+        List<JsonNode> replies = await(() -> h.repliesTo("ann"), f -> true, sent + 1, 2 * Harness.WAIT_MS);
         assertThat(replies.stream().allMatch(f -> f.path("ok").asBoolean()), is(true));
         Harness.settle();
         assertThat(h.pushesTo("bob"), is(empty()));
 
         h.members(room, present("ann"), present("bob"));
-        List<JsonNode> flushed = await(() -> h.pushesTo("bob"), inRoom(room), 256, 10_000);
+        List<JsonNode> flushed = await(() -> h.pushesTo("bob"), inRoom(room), 256, Harness.WAIT_MS);
         Harness.settle();
         flushed = h.pushesTo("bob");
         assertThat(flushed.size(), is(256));
@@ -66,7 +66,7 @@ class AwayPeerHoldTest {
 
         // Back for good: new signals go straight through, after the flushed ones.
         h.send("ann", "signal", null, room, data("room", room, "to", "bob", "candidate", Map.of("candidate", "now")));
-        List<JsonNode> all = await(() -> h.pushesTo("bob"), inRoom(room), 257, 10_000);
+        List<JsonNode> all = await(() -> h.pushesTo("bob"), inRoom(room), 257, Harness.WAIT_MS);
         assertThat(all.get(256).path("data").path("candidate").path("candidate").asText(), is("now"));
     }
 
@@ -76,7 +76,7 @@ class AwayPeerHoldTest {
         h.members(room, present("cy"), away("dee"));
         h.send("cy", "signal", "o", room, data("room", room, "to", "dee",
                 "description", Map.of("type", "offer", "sdp", "v=0")));
-        await(() -> h.repliesTo("cy"), Harness.ref("o"), 1, 10_000);
+        await(() -> h.repliesTo("cy"), Harness.ref("o"), 1, Harness.WAIT_MS);
         h.members(room, present("cy")); // grace period over: rooms-service removed dee
         h.members(room, present("cy"), present("dee")); // a later join under the same id must not get old news
         Harness.settle();
@@ -88,7 +88,7 @@ class AwayPeerHoldTest {
         String room = "ended";
         h.members(room, present("eve"), away("fay"));
         h.send("eve", "chat", "p", room, data("room", room, "to", "fay", "text", "bye"));
-        await(() -> h.repliesTo("eve"), Harness.ref("p"), 1, 10_000);
+        await(() -> h.repliesTo("eve"), Harness.ref("p"), 1, Harness.WAIT_MS);
         h.roomGone(room);
         h.members(room, present("fay"));
         Harness.settle();

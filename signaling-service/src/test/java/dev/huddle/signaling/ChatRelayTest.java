@@ -49,7 +49,7 @@ class ChatRelayTest {
         long before = System.currentTimeMillis();
         h.send("ann", "chat", "c1", room, data("room", room, "text", "hello all"));
 
-        JsonNode reply = await(() -> h.repliesTo("ann"), ref("c1"), 1, 10_000).get(0);
+        JsonNode reply = await(() -> h.repliesTo("ann"), ref("c1"), 1, Harness.WAIT_MS).get(0);
         assertThat(reply.path("ok").asBoolean(), is(true));
         String id = reply.path("data").path("id").asText();
         long ts = reply.path("data").path("ts").asLong();
@@ -58,8 +58,8 @@ class ChatRelayTest {
 
         JsonNode expected = Json.tree("{\"type\":\"chat\",\"data\":{\"room\":\"lobby\",\"id\":\"" + id + "\","
                 + "\"from\":{\"peerId\":\"ann\",\"nickname\":\"nick-ann\"},\"text\":\"hello all\",\"ts\":" + ts + "}}");
-        assertThat(await(() -> h.pushesTo("ann"), inRoom(room), 1, 10_000).get(0), is(expected));
-        assertThat(await(() -> h.pushesTo("bob"), inRoom(room), 1, 10_000).get(0), is(expected));
+        assertThat(await(() -> h.pushesTo("ann"), inRoom(room), 1, Harness.WAIT_MS).get(0), is(expected));
+        assertThat(await(() -> h.pushesTo("bob"), inRoom(room), 1, Harness.WAIT_MS).get(0), is(expected));
 
         Command posted = awaitPosted(room, 1).get(0);
         assertThat(posted.key(), is(room));
@@ -77,13 +77,13 @@ class ChatRelayTest {
         h.send("cy", "chat", "p1", room, data("room", room, "text", "psst", "to", "dee"));
         h.send("cy", "chat", "p2", room, data("room", room, "text", "now public"));
 
-        JsonNode reply = await(() -> h.repliesTo("cy"), ref("p1"), 1, 10_000).get(0);
+        JsonNode reply = await(() -> h.repliesTo("cy"), ref("p1"), 1, Harness.WAIT_MS).get(0);
         String id = reply.path("data").path("id").asText();
-        JsonNode toDee = await(() -> h.pushesTo("dee"), inRoom(room), 2, 10_000).get(0);
+        JsonNode toDee = await(() -> h.pushesTo("dee"), inRoom(room), 2, Harness.WAIT_MS).get(0);
         assertThat(toDee.path("data").path("id").asText(), is(id));
         assertThat(toDee.path("data").path("to").asText(), is("dee"));
         assertThat(toDee.path("data").path("text").asText(), is("psst"));
-        assertThat(await(() -> h.pushesTo("cy"), inRoom(room), 2, 10_000).get(0), is(toDee));
+        assertThat(await(() -> h.pushesTo("cy"), inRoom(room), 2, Harness.WAIT_MS).get(0), is(toDee));
 
         // Both go to room-commands' same partition in order: once the public one is there, the private one
         // would have been too.
@@ -103,10 +103,10 @@ class ChatRelayTest {
         h.send("hal", "chat", "n1", room, data("room", room, "text", "let me in"));
         h.send("fay", "chat", "n2", room, data("room", room, "text", "hi", "to", "ivy"));
 
-        JsonNode notIn = await(() -> h.repliesTo("hal"), ref("n1"), 1, 10_000).get(0);
+        JsonNode notIn = await(() -> h.repliesTo("hal"), ref("n1"), 1, Harness.WAIT_MS).get(0);
         assertThat(notIn.path("error").path("code").asText(), is("not_in_room"));
         assertThat(notIn.path("error").path("message").asText(), containsString("'closed'"));
-        JsonNode unknown = await(() -> h.repliesTo("fay"), ref("n2"), 1, 10_000).get(0);
+        JsonNode unknown = await(() -> h.repliesTo("fay"), ref("n2"), 1, Harness.WAIT_MS).get(0);
         assertThat(unknown.path("error").path("code").asText(), is("unknown_peer"));
         assertThat(unknown.path("error").path("message").asText(), is("Peer 'ivy' is not in room 'closed'"));
         Harness.settle();
@@ -116,7 +116,7 @@ class ChatRelayTest {
     }
 
     private static List<Command> awaitPosted(String room, int count) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
+        long deadline = System.currentTimeMillis() + Harness.WAIT_MS;
         while (true) {
             List<Command> posted = h.roomCommands.stream()
                     .filter(c -> c.key().equals(room) && c.type().equals(CommandTypes.CHAT_POSTED)).toList();

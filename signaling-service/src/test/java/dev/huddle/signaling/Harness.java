@@ -38,6 +38,9 @@ final class Harness implements AutoCloseable {
     record Seen(Delivery delivery, JsonNode frame, long at) {
     }
 
+    /** How long a test waits for something that should come (generous: the build machine may be very busy). */
+    static final long WAIT_MS = 30_000;
+
     final KafkaSettings settings = KafkaExtension.settings();
     final RunningService service;
     final Publisher publisher;
@@ -67,8 +70,8 @@ final class Harness implements AutoCloseable {
             batch.forEach(r -> roomCommands.add(Json.read(r.value(), Command.class)));
             return CompletableFuture.completedFuture(null);
         }).start();
-        deliveriesLoop.ready().get(30, TimeUnit.SECONDS);
-        commandsLoop.ready().get(30, TimeUnit.SECONDS);
+        deliveriesLoop.ready().get(WAIT_MS, TimeUnit.MILLISECONDS);
+        commandsLoop.ready().get(WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     Harness() throws Exception {
@@ -89,13 +92,13 @@ final class Harness implements AutoCloseable {
 
     /** Publishes the room's members as rooms-service does, and waits for the broker's ack. */
     void members(String room, Member... members) throws Exception {
-        publisher.send(Topics.ROOM_MEMBERS, room,
-                new RoomMembers(1, room, List.of(members), System.currentTimeMillis())).get(10, TimeUnit.SECONDS);
+        publisher.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, List.of(members),
+                System.currentTimeMillis())).get(WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     /** The room ended: a tombstone. */
     void roomGone(String room) throws Exception {
-        publisher.send(Topics.ROOM_MEMBERS, room, null).get(10, TimeUnit.SECONDS);
+        publisher.send(Topics.ROOM_MEMBERS, room, null).get(WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     /** A client request as a gateway puts it on the signals topic. */

@@ -33,7 +33,8 @@ import static org.hamcrest.Matchers.lessThan;
 class SignalRelayTest {
     private static final Map<String, String> OFFER = Map.of("type", "offer", "sdp", "v=0 offer");
     private static final Map<String, String> ANSWER = Map.of("type", "answer", "sdp", "v=0 answer");
-    private static final Map<String, Object> CANDIDATE = Map.of("candidate", "candidate:1 1 udp 1 10.0.0.1 5000 typ host",
+    private static final Map<String, Object> CANDIDATE = Map.of(
+            "candidate", "candidate:1 1 udp 1 10.0.0.1 5000 typ host",
             "sdpMid", "0", "sdpMLineIndex", 0);
     private static Harness h;
 
@@ -56,18 +57,18 @@ class SignalRelayTest {
         h.send("ann", "signal", null, room, data("room", room, "to", "bob", "candidate", CANDIDATE,
                 "description", null));
 
-        List<JsonNode> toBob = await(() -> h.pushesTo("bob"), inRoom(room), 2, 10_000);
+        List<JsonNode> toBob = await(() -> h.pushesTo("bob"), inRoom(room), 2, Harness.WAIT_MS);
         assertThat(toBob.get(0), is(Json.tree("{\"type\":\"signal\",\"data\":{\"room\":\"standup\",\"from\":\"ann\","
                 + "\"description\":{\"type\":\"offer\",\"sdp\":\"v=0 offer\"}}}")));
         assertThat(toBob.get(1).path("data").path("candidate"), is(Json.toTree(CANDIDATE)));
         assertThat("only the fields sent", toBob.get(1).path("data").has("description"), is(false));
-        List<JsonNode> toAnn = await(() -> h.pushesTo("ann"), inRoom(room), 1, 10_000);
+        List<JsonNode> toAnn = await(() -> h.pushesTo("ann"), inRoom(room), 1, Harness.WAIT_MS);
         assertThat(toAnn.get(0).path("data").path("description"), is(Json.toTree(ANSWER)));
         assertThat(toAnn.get(0).path("data").path("from").asText(), is("bob"));
 
-        assertThat(await(() -> h.repliesTo("ann"), ref("1"), 1, 10_000).get(0),
+        assertThat(await(() -> h.repliesTo("ann"), ref("1"), 1, Harness.WAIT_MS).get(0),
                 is(Json.tree("{\"type\":\"reply\",\"ref\":\"1\",\"ok\":true,\"data\":{}}")));
-        await(() -> h.repliesTo("bob"), ref("2"), 1, 10_000);
+        await(() -> h.repliesTo("bob"), ref("2"), 1, Harness.WAIT_MS);
         Harness.settle();
         assertThat(h.pushesTo("cy"), is(empty()));
         assertThat(h.pushesTo("bob").stream().filter(inRoom(room)).count(), is(2L));
@@ -82,12 +83,12 @@ class SignalRelayTest {
         h.send("mallory", "signal", "m1", room, data("room", room, "to", "eve", "description", OFFER));
         h.send("mallory", "signal", null, "nowhere", data("room", "nowhere", "to", "eve", "description", OFFER));
 
-        JsonNode reply = await(() -> h.repliesTo("mallory"), ref("m1"), 1, 10_000).get(0);
+        JsonNode reply = await(() -> h.repliesTo("mallory"), ref("m1"), 1, Harness.WAIT_MS).get(0);
         assertThat(reply.path("ok").asBoolean(), is(false));
         assertThat(reply.path("error").path("code").asText(), is("not_in_room"));
         assertThat(reply.path("error").path("message").asText(), containsString("'private talk'"));
-        JsonNode push = await(() -> h.repliesTo("mallory"), f -> f.path("type").asText().equals("error"), 1, 10_000)
-                .get(0);
+        JsonNode push = await(() -> h.repliesTo("mallory"), f -> f.path("type").asText().equals("error"), 1,
+                Harness.WAIT_MS).get(0);
         assertThat(push.path("data").path("code").asText(), is("not_in_room"));
         assertThat(push.path("data").path("about").asText(), is("signal"));
         Harness.settle();
@@ -99,7 +100,7 @@ class SignalRelayTest {
         String room = "retro";
         h.members(room, present("fay"), present("gus"));
         h.send("fay", "signal", "u1", room, data("room", room, "to", "hal", "description", OFFER));
-        JsonNode reply = await(() -> h.repliesTo("fay"), ref("u1"), 1, 10_000).get(0);
+        JsonNode reply = await(() -> h.repliesTo("fay"), ref("u1"), 1, Harness.WAIT_MS).get(0);
         assertThat(reply.path("error").path("code").asText(), is("unknown_peer"));
         assertThat(reply.path("error").path("message").asText(), is("Peer 'hal' is not in room 'retro'"));
         Harness.settle();
@@ -119,8 +120,9 @@ class SignalRelayTest {
             h.send("jo", "signal", null, room, data("room", room, "to", "kim", "candidate", CANDIDATE));
         }
         List<JsonNode> errors = await(() -> h.repliesTo("jo"), f -> f.path("type").asText().equals("error"), burst,
-                10_000);
-        assertThat(errors.stream().allMatch(f -> f.path("data").path("code").asText().equals("unknown_peer")), is(true));
+                Harness.WAIT_MS);
+        assertThat(errors.stream().allMatch(f -> f.path("data").path("code").asText().equals("unknown_peer")),
+                is(true));
         long waits = barrierWaits() - barriersBefore;
         System.out.println("Burst of " + burst + " signals to a departed peer: " + waits + " barrier waits");
         assertThat(waits, lessThan((long) burst / 2));
@@ -136,7 +138,7 @@ class SignalRelayTest {
         String room = "misc";
         h.members(room, present("ivy"));
         h.send("ivy", "join", "j1", room, data("room", room, "nickname", "Ivy"));
-        JsonNode reply = await(() -> h.repliesTo("ivy"), ref("j1"), 1, 10_000).get(0);
+        JsonNode reply = await(() -> h.repliesTo("ivy"), ref("j1"), 1, Harness.WAIT_MS).get(0);
         assertThat(reply.path("error").path("code").asText(), is("unknown_type"));
     }
 
@@ -182,7 +184,7 @@ class SignalRelayTest {
         long sent = System.currentTimeMillis();
         List<JsonNode> replies = await(() -> h.deliveries.stream()
                 .filter(s -> s.delivery().conn() != null && s.frame().path("ref").asText("").startsWith("o"))
-                .map(Harness.Seen::frame).toList(), f -> true, rooms, 60_000);
+                .map(Harness.Seen::frame).toList(), f -> true, rooms, 4 * Harness.WAIT_MS);
         running.set(false);
         traffic.join();
         long refused = replies.stream().filter(f -> !f.path("ok").asBoolean()).count();
@@ -193,7 +195,7 @@ class SignalRelayTest {
         assertThat(refused, is(0L));
         for (int i = 0; i < rooms; i++) {
             String target = i % 2 == 0 ? "old-" + i : "new-" + i;
-            await(() -> h.pushesTo(target), inRoom("fresh-" + i), 1, 10_000);
+            await(() -> h.pushesTo(target), inRoom("fresh-" + i), 1, Harness.WAIT_MS);
         }
     }
 }

@@ -58,7 +58,7 @@ class SignalingServiceTest {
             h.members("metered", present("ann"), present("bob"));
             h.send("ann", "signal", "1", "metered", data("room", "metered", "to", "bob", "candidate",
                     Map.of("candidate", "x")));
-            await(() -> h.repliesTo("ann"), Harness.ref("1"), 1, 10_000);
+            await(() -> h.repliesTo("ann"), Harness.ref("1"), 1, Harness.WAIT_MS);
             String metrics = get(h, "/observe/metrics").body();
             assertThat(metrics, containsString("huddle_signaling_relayed"));
             assertThat(metrics, containsString("huddle_signaling_relay_latency"));
@@ -77,7 +77,7 @@ class SignalingServiceTest {
                 beats.ready().get(30, TimeUnit.SECONDS);
                 assertThat(instances.get(id), containsString("\"kind\":\"signaling\""));
                 h.service.close();
-                long deadline = System.currentTimeMillis() + 10_000;
+                long deadline = System.currentTimeMillis() + Harness.WAIT_MS;
                 while (!tombstoned.containsKey(id) && System.currentTimeMillis() < deadline) {
                     Thread.sleep(20);
                 }
