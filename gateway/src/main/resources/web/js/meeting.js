@@ -84,8 +84,12 @@ export class Meeting {
   }
 
   sendChat(text, to) {
-    if (this.room === null) return Promise.reject(new Error('not in a room'));
-    return this.conn.request('chat', { room: this.room, text, to });
+    const room = this.room;
+    if (room === null) return Promise.reject(new Error('not in a room'));
+    return this.conn.request('chat', { room, text, to }).catch((err) => {
+      this.#notInRoom(err, room);
+      throw err;
+    });
   }
 
   // The local tracks changed (mute, camera, device, screen): update the senders and tell the room.
@@ -103,9 +107,11 @@ export class Meeting {
     const key = JSON.stringify(state);
     if (key === this.lastMedia) return;
     this.lastMedia = key;
-    this.conn.request('media', { room: this.room, ...state }).catch((err) => {
+    const room = this.room;
+    this.conn.request('media', { room, ...state }).catch((err) => {
       this.lastMedia = null;
       console.warn(`huddle: media state not sent (${err.code})`);
+      this.#notInRoom(err, room);
     });
   }
 
@@ -123,10 +129,16 @@ export class Meeting {
       this.#resync(entry);
       return;
     }
+    await this.#rejoin(event.previousPeerId);
+  }
+
+  // Joins our room again and calls everyone afresh (the local tracks stay).
+  async #rejoin(skipPeerId) {
     const room = this.room;
     const { nickname, password, isPrivate } = this.credentials;
+    this.rejoinedAt = Date.now();
     this.call?.closeAll();
-    this.call = null; // signals for the old peerId are dropped until the new call exists
+    this.call = null; // signals meant for the old call are dropped until the new one exists
     this.stage.clear();
     this.peers.clear();
     try {
@@ -134,10 +146,19 @@ export class Meeting {
         room, nickname, password: password || undefined, private: isPrivate || undefined,
       });
       if (this.room !== room) return; // left meanwhile
-      this.#enter(reply, event.previousPeerId);
+      this.#enter(reply, skipPeerId);
     } catch (err) {
       if (this.room === room) this.#end(err);
     }
+  }
+
+  // The server says we are not in the room we show (e.g. our gateway was taken for dead and our
+  // membership ended): join again rather than stay a ghost. At most every 10 s, so it cannot loop.
+  #notInRoom(err, room) {
+    if (err?.code !== 'not_in_room' || room !== this.room) return;
+    if (Date.now() - (this.rejoinedAt ?? 0) < 10000) return;
+    console.warn('huddle: the server no longer has us in the room; joining again');
+    this.#rejoin(null);
   }
 
   // The session moved to another tab or window: this one is out of the room.
@@ -157,8 +178,10 @@ export class Meeting {
       selfId: reply.self.peerId,
       iceServers: this.conn.iceServers,
       send: (to, payload) => {
-        this.conn.request('signal', { room, to, ...payload })
-          .catch((err) => console.debug(`huddle: signal to ${to} not delivered (${err.code})`));
+        this.conn.request('signal', { room, to, ...payload }).catch((err) => {
+          console.debug(`huddle: signal to ${to} not delivered (${err.code})`);
+          this.#notInRoom(err, room);
+        });
       },
       tracks: () => ({ audio: this.media.audio, video: this.media.video }),
       onStream: (peerId, stream) => this.stage.setStream(peerId, stream),
