@@ -88,6 +88,8 @@ final class RelayScenario {
 
         double measuredSeconds = options.seconds() - options.warmup();
         Map<String, Object> limits = limits();
+        Member sample = joined.isEmpty() ? null : joined.getFirst();
+        Integer frameBytes = sample == null ? null : signal(sample, sample.client.peerId(), sendEnd - origin).length();
         Report r = new Report()
                 .put("scenario", "relay")
                 .put("gateways", options.gateways().size())
@@ -101,14 +103,13 @@ final class RelayScenario {
                 .put("connect_join_ms", connectJoin.summary())
                 .put("limits", limits)
                 .put("warning", warning(limits))
-                .put("signal_frame_bytes", joined.isEmpty() ? null : signal(joined.getFirst(), joined.getFirst().client.peerId(),
-                        System.nanoTime() - origin).length())
+                .put("signal_frame_bytes", frameBytes)
                 .put("sent", sent.sum())
                 .put("delivered", delivered.sum())
                 .put("skipped_alone", skipped.sum())
                 .put("unexpected", unexpected.sum())
                 .put("sender_behind_ms_max", TimeUnit.NANOSECONDS.toMillis(senderBehindNanos))
-                .put("delivered_per_s_measured", Math.round(relay.count() / measuredSeconds))
+                .put("measured_signals_per_s", Math.round(relay.count() / measuredSeconds))
                 .put("relay_latency_ms", relay.summary())
                 .put("drain_ms", TimeUnit.NANOSECONDS.toMillis(drainNanos))
                 .put("errors", errors.snapshot());
