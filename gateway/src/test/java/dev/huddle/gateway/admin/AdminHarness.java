@@ -7,6 +7,7 @@ import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.TopicAdmin;
+import dev.huddle.kafka.TopicSpec;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.PasswordHash;
 import dev.huddle.testing.KafkaExtension;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -135,6 +137,9 @@ final class AdminHarness implements AutoCloseable {
         recorder = ConsumerLoop.replica(settings, "admin-test-recorder", List.of(Topics.ROOM_COMMANDS,
                 Topics.DELIVERIES), true, batch -> {
             batch.forEach(r -> {
+                if (r.value() == null) {
+                    return; // the warm-up below
+                }
                 if (r.topic().equals(settings.topic(Topics.ROOM_COMMANDS))) {
                     commands.add(Json.read(r.value(), Command.class));
                 } else {
@@ -144,6 +149,10 @@ final class AdminHarness implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }).start();
         recorder.ready().get(30, TimeUnit.SECONDS);
+        // The APIs share this publisher: have it fetch the metadata of the topics they write to now, so that
+        // their first action does not run into the producer's max.block on a loaded machine.
+        publish(Topics.ROOM_COMMANDS, "warm-up", null);
+        publish(Topics.DELIVERIES, "warm-up", null);
     }
 
     /** A new admin API on these topics, ready (its replicas caught up). */
@@ -154,6 +163,25 @@ final class AdminHarness implements AutoCloseable {
         endpoints.add(endpoint);
         api.ready().get(30, TimeUnit.SECONDS);
         return endpoint;
+    }
+
+    /**
+     * Publishes like the other services would, retrying while the producer has no metadata for the topic yet
+     * (its max.block is a few seconds, which a loaded test machine can exceed for a topic just created).
+     */
+    void publish(TopicSpec topic, String key, Object value) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try {
+                publisher.send(topic, key, value).get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)
+                        || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+            }
+        }
     }
 
     Command command(String id) {

@@ -9,7 +9,6 @@ import dev.huddle.events.Session;
 import dev.huddle.gateway.admin.AdminHarness.Endpoint;
 import dev.huddle.gateway.admin.AdminHarness.Login;
 import dev.huddle.gateway.admin.AdminHarness.Reply;
-import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
 import dev.huddle.testing.KafkaExtension;
 
@@ -52,30 +51,24 @@ class AdminViewsTest {
         admin = kafka.endpoint(false, 1000);
         login = admin.login();
         long now = System.currentTimeMillis();
-        Publisher p = kafka.publisher;
-        Publisher.all(List.of(
-                p.send(Topics.SESSIONS, "peer-ann", new Session("peer-ann", "hash-of-ann-token", "gateway-a",
-                        "c1", Session.CONNECTED, now - 5000, 0, "10.0.0.1", "Firefox", "Ann",
-                        List.of("standup"))),
-                p.send(Topics.SESSIONS, "peer-bob", new Session("peer-bob", "hash-of-bob-token", "gateway-a",
-                        "c2", Session.AWAY, now - 9000, now - 1000, "10.0.0.2", "Chrome", "Bob",
-                        List.of("standup"))),
-                p.send(Topics.SESSIONS, "peer-cy", new Session("peer-cy", "hash-of-cy-token", "gateway-b",
-                        "c3", Session.CONNECTED, now - 1000, 0, "10.0.0.3", "Safari", "Cy",
-                        List.of("secret plans"))),
-                p.send(Topics.ROOM_MEMBERS, "standup", new RoomMembers(1, "standup", List.of(
-                        new Member("peer-ann", "Ann", Media.DEFAULT, false),
-                        new Member("peer-bob", "Bob", Media.DEFAULT, true)), now)),
-                p.send(Topics.ROOM_MEMBERS, "secret plans", new RoomMembers(1, "secret plans", List.of(
-                        new Member("peer-cy", "Cy", Media.DEFAULT, false)), now)),
-                p.send(Topics.ROOM_DIRECTORY, "standup", new DirectoryEntry("standup", 2, 8, true, 1234L)),
-                p.send(Topics.INSTANCES, "gateway-a", new InstanceHeartbeat(1, "gateway-a", "gateway", "1.0",
-                        now - 60_000, now, true, 2)),
-                p.send(Topics.INSTANCES, "rooms-old", new InstanceHeartbeat(1, "rooms-old", "rooms", "1.0",
-                        now - 120_000, now - 30_000, true, 0)),
-                p.send(Topics.INSTANCES, "presence-sick", new InstanceHeartbeat(1, "presence-sick", "presence",
-                        "1.0", now - 10_000, now, false, 0))
-        )).get(30, TimeUnit.SECONDS);
+        kafka.publish(Topics.SESSIONS, "peer-ann", new Session("peer-ann", "hash-of-ann-token", "gateway-a",
+                "c1", Session.CONNECTED, now - 5000, 0, "10.0.0.1", "Firefox", "Ann", List.of("standup")));
+        kafka.publish(Topics.SESSIONS, "peer-bob", new Session("peer-bob", "hash-of-bob-token", "gateway-a",
+                "c2", Session.AWAY, now - 9000, now - 1000, "10.0.0.2", "Chrome", "Bob", List.of("standup")));
+        kafka.publish(Topics.SESSIONS, "peer-cy", new Session("peer-cy", "hash-of-cy-token", "gateway-b",
+                "c3", Session.CONNECTED, now - 1000, 0, "10.0.0.3", "Safari", "Cy", List.of("secret plans")));
+        kafka.publish(Topics.ROOM_MEMBERS, "standup", new RoomMembers(1, "standup", List.of(
+                new Member("peer-ann", "Ann", Media.DEFAULT, false),
+                new Member("peer-bob", "Bob", Media.DEFAULT, true)), now));
+        kafka.publish(Topics.ROOM_MEMBERS, "secret plans", new RoomMembers(1, "secret plans", List.of(
+                new Member("peer-cy", "Cy", Media.DEFAULT, false)), now));
+        kafka.publish(Topics.ROOM_DIRECTORY, "standup", new DirectoryEntry("standup", 2, 8, true, 1234L));
+        kafka.publish(Topics.INSTANCES, "gateway-a", new InstanceHeartbeat(1, "gateway-a", "gateway", "1.0",
+                now - 60_000, now, true, 2));
+        kafka.publish(Topics.INSTANCES, "rooms-old", new InstanceHeartbeat(1, "rooms-old", "rooms", "1.0",
+                now - 120_000, now - 30_000, true, 0));
+        kafka.publish(Topics.INSTANCES, "presence-sick", new InstanceHeartbeat(1, "presence-sick", "presence",
+                "1.0", now - 10_000, now, false, 0));
     }
 
     @AfterAll
@@ -189,10 +182,10 @@ class AdminViewsTest {
 
         // A peer and a room that come and go.
         long now = System.currentTimeMillis();
-        kafka.publisher.send(Topics.SESSIONS, "peer-dee", new Session("peer-dee", "h", "gateway-b", "c9",
-                Session.CONNECTED, now, 0, "10.0.0.9", "Edge", "Dee", List.of("brief"))).get(30, TimeUnit.SECONDS);
-        kafka.publisher.send(Topics.ROOM_MEMBERS, "brief", new RoomMembers(1, "brief", List.of(
-                new Member("peer-dee", "Dee", Media.DEFAULT, false)), now)).get(30, TimeUnit.SECONDS);
+        kafka.publish(Topics.SESSIONS, "peer-dee", new Session("peer-dee", "h", "gateway-b", "c9",
+                Session.CONNECTED, now, 0, "10.0.0.9", "Edge", "Dee", List.of("brief")));
+        kafka.publish(Topics.ROOM_MEMBERS, "brief", new RoomMembers(1, "brief", List.of(
+                new Member("peer-dee", "Dee", Media.DEFAULT, false)), now));
         await(() -> {
             try {
                 return find(get("/admin/api/sockets"), "peerId", "peer-dee") != null
@@ -201,8 +194,8 @@ class AdminViewsTest {
                 throw new IllegalStateException(e);
             }
         }, "peer-dee and room brief");
-        kafka.publisher.send(Topics.SESSIONS, "peer-dee", null).get(30, TimeUnit.SECONDS);
-        kafka.publisher.send(Topics.ROOM_MEMBERS, "brief", null).get(30, TimeUnit.SECONDS);
+        kafka.publish(Topics.SESSIONS, "peer-dee", null);
+        kafka.publish(Topics.ROOM_MEMBERS, "brief", null);
         await(() -> {
             try {
                 return find(get("/admin/api/sockets"), "peerId", "peer-dee") == null
