@@ -94,7 +94,8 @@ class PackagedServicesTest {
     @EnumSource(ServiceModule.class)
     void answersLiveThenReadyAndServesMetrics(ServiceModule service) {
         Running r = running.get(service);
-        awaitStatus(r, WorkloadsTest.LIVE, Duration.ofSeconds(180));
+        // Generous: on a machine busy with other builds a JVM and its Kafka clients can take minutes to start.
+        awaitStatus(r, WorkloadsTest.LIVE, Duration.ofSeconds(300));
         awaitStatus(r, WorkloadsTest.READY, Duration.ofSeconds(120));
         awaitStatus(r, "/observe/metrics", Duration.ofSeconds(60));
     }
