@@ -1,6 +1,7 @@
 package dev.huddle.gateway;
 
 import dev.huddle.events.Frames;
+import dev.huddle.gateway.admin.AdminApi;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
@@ -17,10 +18,10 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * One running gateway: the WebSocket endpoint and its connections, the {@code deliveries} replica (from the end)
- * that feeds them, the {@code room-directory} replica behind {@code list_rooms}, the web client and the heartbeat.
+ * that feeds them, the {@code room-directory} replica behind {@code list_rooms}, the web client, the operator's
+ * API ({@link AdminApi}) and the heartbeat.
  */
 final class Gateway implements RunningService {
     private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
@@ -44,6 +46,7 @@ final class Gateway implements RunningService {
     private final GatewayMetrics metrics;
     private final RoomDirectory directory;
     private final ConsumerLoop deliveries;
+    private final AdminApi adminApi;
     private final ScheduledExecutorService timer;
     private final WebServer server;
     private Heartbeat heartbeat;
@@ -66,7 +69,9 @@ final class Gateway implements RunningService {
         directory = new RoomDirectory(kafka, admin);
         deliveries = ConsumerLoop.replica(kafka, KIND + "-deliveries", List.of(Topics.DELIVERIES), false,
                 new DeliveryRouter(connections, metrics)::handle);
-        List<ConsumerLoop> loops = List.of(deliveries, directory.loop());
+        adminApi = AdminApi.create(config, kafka, publisher, admin);
+        List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
+        loops.addAll(adminApi.loops());
 
         GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining);
         WebServerConfig.Builder web = WebServer.builder()
@@ -74,7 +79,10 @@ final class Gateway implements RunningService {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .addProtocol(WsProtocol.forFrameLimit(settings.maxFrameBytes()))
-                .routing(routes::register)
+                .routing(r -> {
+                    routes.register(r);
+                    adminApi.register(r);
+                })
                 .addRouting(WsRouting.builder().endpoint("/ws", () -> new Connection(this)))
                 .addFeature(Observability.feature(loops));
         GatewayRoutes.staticContent().ifPresent(web::addFeature);
@@ -103,7 +111,8 @@ final class Gateway implements RunningService {
     }
 
     private boolean healthy() {
-        return deliveries.isReady() && directory.loop().isReady();
+        return deliveries.isReady() && directory.loop().isReady()
+                && adminApi.loops().stream().allMatch(ConsumerLoop::isReady);
     }
 
     private void sweep() {
@@ -183,6 +192,7 @@ final class Gateway implements RunningService {
         server.stop();
         deliveries.close();
         directory.close();
+        adminApi.close();
         if (heartbeat != null) {
             heartbeat.close();
         }
@@ -207,6 +217,7 @@ final class Gateway implements RunningService {
         server.stop();
         deliveries.close();
         directory.close();
+        adminApi.close();
         publisher.close();
         admin.close();
         metrics.close();

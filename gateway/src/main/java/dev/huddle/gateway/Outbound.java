@@ -12,11 +12,11 @@ import java.util.function.Consumer;
 /**
  * Everything sent to one client goes through here: a bounded queue drained by the connection's own virtual
  * thread, so no other thread (the delivery loop above all) ever waits for a slow client, and the socket has a
- * single writer. A queue that overflows means the client cannot keep up: it is closed (1013).
+ * single writer. A queue that overflows means the client cannot keep up: its socket is cut (the writer may be
+ * stuck on a full TCP buffer, so a close frame would never go out), and it can reconnect and resume.
  */
 final class Outbound {
     private static final System.Logger LOG = System.getLogger(Outbound.class.getName());
-    static final int TRY_AGAIN_LATER = 1013;
 
     private sealed interface Item permits Text, Ping, Pong, Close {
     }
@@ -100,8 +100,12 @@ final class Outbound {
             return;
         }
         if (!queue.offer(item)) {
-            LOG.log(Level.INFO, "Client too slow, " + queue.size() + " frames waiting: closing it");
-            close(TRY_AGAIN_LATER, "Too slow: outbound queue overflow", true);
+            LOG.log(Level.INFO, "Client too slow, " + queue.size() + " frames waiting: dropping its connection");
+            closing = true;
+            queue.clear();
+            thread.interrupt();
+            drop(session);
+            gone.run();
         }
     }
 
