@@ -4,17 +4,22 @@
 const WINDOW_MS = 5 * 60 * 1000;
 const PAD = {left: 44, right: 44, top: 12, bottom: 22};
 
-function niceMax(value) {
-    if (value <= 5) {
-        return 5;
-    }
-    const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-    for (const step of [1, 2, 2.5, 5, 10]) {
-        if (step * magnitude >= value) {
-            return step * magnitude;
+const TICKS = 4;
+
+/** The axis step: 1, 2 or 5 times a power of ten, so that TICKS steps cover `max`; at least `least`. */
+function niceStep(max, least) {
+    const raw = Math.max(max / TICKS, least);
+    const magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (const m of [1, 2, 5, 10]) {
+        if (m * magnitude >= raw) {
+            return m * magnitude;
         }
     }
     return 10 * magnitude;
+}
+
+function label(value, step) {
+    return step >= 1 ? String(Math.round(value)) : value.toFixed(step >= 0.1 ? 1 : 2);
 }
 
 function cssColor(canvas, name, fallback) {
@@ -84,8 +89,10 @@ export class Chart {
         const start = now - WINDOW_MS;
         const plotW = width - PAD.left - PAD.right;
         const plotH = height - PAD.top - PAD.bottom;
-        const maxConnections = niceMax(Math.max(0, ...this.points.map((p) => p.connections || 0)));
-        const maxRate = niceMax(Math.max(0, ...this.points.map((p) => p.rate || 0)));
+        const connectionsStep = niceStep(Math.max(0, ...this.points.map((p) => p.connections || 0)), 1);
+        const rateStep = niceStep(Math.max(0, ...this.points.map((p) => p.rate || 0)), 0.5);
+        const maxConnections = connectionsStep * TICKS;
+        const maxRate = rateStep * TICKS;
         const x = (ts) => PAD.left + ((ts - start) / WINDOW_MS) * plotW;
         const y = (value, max) => PAD.top + plotH - (value / max) * plotH;
 
@@ -94,17 +101,16 @@ export class Chart {
         g.strokeStyle = grid;
         g.fillStyle = ink;
         g.textBaseline = 'middle';
-        for (let i = 0; i <= 4; i++) {
-            const yy = Math.round(PAD.top + (plotH * i) / 4) + 0.5;
+        for (let i = 0; i <= TICKS; i++) {
+            const yy = Math.round(PAD.top + (plotH * i) / TICKS) + 0.5;
             g.beginPath();
             g.moveTo(PAD.left, yy);
             g.lineTo(PAD.left + plotW, yy);
             g.stroke();
             g.textAlign = 'right';
-            g.fillText(String(Math.round(maxConnections * (1 - i / 4))), PAD.left - 6, yy);
+            g.fillText(label(connectionsStep * (TICKS - i), connectionsStep), PAD.left - 6, yy);
             g.textAlign = 'left';
-            const r = maxRate * (1 - i / 4);
-            g.fillText(r >= 10 ? String(Math.round(r)) : r.toFixed(1), PAD.left + plotW + 6, yy);
+            g.fillText(label(rateStep * (TICKS - i), rateStep), PAD.left + plotW + 6, yy);
         }
         g.textAlign = 'center';
         g.textBaseline = 'top';
