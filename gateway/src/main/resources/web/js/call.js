@@ -3,6 +3,11 @@
 // (newcomer's first offer, ICE restarts, a track added later); on a collision the polite side yields.
 // Politeness is fixed by comparing peerIds, so both ends always agree on who yields.
 
+// In a mesh each participant uploads one copy of its video per peer: share an upload budget among them.
+const UPLOAD_BUDGET_BPS = 3_000_000;
+const MAX_VIDEO_BPS = 1_500_000;
+const MIN_VIDEO_BPS = 150_000;
+
 export class Call {
   // send(peerId, {description} | {candidate}); tracks() -> {audio, video} (either may be null);
   // onStream(peerId, MediaStream) when a remote track arrives; onState(peerId, iceConnectionState).
@@ -25,6 +30,17 @@ export class Call {
   open(peerId) {
     if (!this.links.has(peerId)) this.links.set(peerId, new PeerLink(this, peerId, true));
     return this.links.get(peerId);
+  }
+
+  get videoBitrate() {
+    const share = Math.floor(UPLOAD_BUDGET_BPS / Math.max(1, this.links.size));
+    return Math.max(MIN_VIDEO_BPS, Math.min(MAX_VIDEO_BPS, share));
+  }
+
+  // Called whenever the number of peers or a negotiation changes.
+  limitBitrates() {
+    const bps = this.videoBitrate;
+    for (const link of this.links.values()) link.limitVideo(bps);
   }
 
   // A signal from a peer; the first one (normally its offer) creates the connection on this side.
@@ -54,6 +70,7 @@ export class Call {
   close(peerId) {
     this.links.get(peerId)?.close();
     this.links.delete(peerId);
+    this.limitBitrates();
   }
 
   closeAll() {
@@ -97,6 +114,10 @@ class PeerLink {
       } finally {
         this.makingOffer = false;
       }
+    };
+    pc.onsignalingstatechange = () => {
+      // Encodings exist only once negotiated; a newcomer also lowers everyone's share.
+      if (pc.signalingState === 'stable') call.limitBitrates();
     };
     pc.oniceconnectionstatechange = () => {
       if (pc.iceConnectionState === 'failed') pc.restartIce();
@@ -171,6 +192,17 @@ class PeerLink {
       // This side never sent this kind before: one renegotiation, then replaceTrack from there on.
       current.sender.setStreams?.(this.call.outStream);
       current.direction = 'sendrecv';
+    }
+  }
+
+  limitVideo(bps) {
+    if (this.closed) return;
+    for (const transceiver of this.#transceivers('video')) {
+      const params = transceiver.sender.getParameters();
+      const encoding = params.encodings?.[0];
+      if (!encoding || encoding.maxBitrate === bps) continue; // not negotiated yet, or already so
+      encoding.maxBitrate = bps;
+      transceiver.sender.setParameters(params).catch(() => {});
     }
   }
 

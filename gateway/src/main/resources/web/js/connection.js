@@ -84,6 +84,10 @@ export class Connection {
       if (this.ready) this.#probe(this.primary);
       else this.#setStatus('offline');
     });
+    // A phone suspends background tabs; their socket may be long dead when the user comes back.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && this.ready) this.#probe(this.primary);
+    });
     this.keepAlive = setInterval(() => this.#checkIdle(), IDLE_PING_MS / 2);
     this.candidate = this.#open();
   }
