@@ -125,6 +125,12 @@ final class PresenceCommands implements ConsumerLoop.Handler {
     private void disconnected(String peer, Command cmd, List<CompletableFuture<?>> effects) {
         synchronized (sessions) {
             Session s = sessions.get(peer);
+            if (s == null && !membership.rooms(peer).isEmpty()) {
+                // Its `connected` never came (lost by a gateway): a session without a token, which cannot be
+                // resumed, so that the peer still departs its rooms after the grace period.
+                s = new Session(peer, null, cmd.origin().gateway(), cmd.origin().conn(), Session.CONNECTED,
+                        cmd.ts(), 0, null, null, null, List.of());
+            }
             if (s == null || !on(s, cmd.origin())) {
                 return; // unknown, or resumed on another connection since
             }

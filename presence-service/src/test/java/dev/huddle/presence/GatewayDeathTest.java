@@ -66,7 +66,7 @@ class GatewayDeathTest {
         assertThat(departsA.stream().map(Harness.Seen::key).toList(), containsInAnyOrder(alpha, beta));
         assertThat(departsB.stream().map(Harness.Seen::key).toList(), containsInAnyOrder(beta));
         for (Harness.Seen<Command> d : List.of(departsA.get(0), departsA.get(1), departsB.get(0))) {
-            long after = d.at() - crashed;
+            long after = d.value().ts() - crashed;
             assertThat(after, greaterThanOrEqualTo(TIMEOUT - 300)); // the last beat may be up to 200 ms old
             assertThat(after, lessThan(TIMEOUT + 3000)); // the timeout, not the 6 s grace period
         }
@@ -97,7 +97,7 @@ class GatewayDeathTest {
 
         List<Harness.Seen<Command>> departs = h.awaitCommands(CommandTypes.DEPART, c.peer(), 1, GRACE + 10_000);
         assertThat(departs, hasSize(1));
-        assertThat(departs.get(0).at() - stopped, greaterThanOrEqualTo(GRACE));
+        assertThat(departs.get(0).value().ts() - stopped, greaterThanOrEqualTo(GRACE));
     }
 
     @Test

@@ -73,7 +73,7 @@ class GraceTest {
         for (Harness.Seen<Command> d : departs) {
             assertThat(d.value().origin(), is(c.origin()));
             assertThat(d.value().data().path("reason").asText(), is("disconnected"));
-            long waited = d.at() - awaySession.awaySince();
+            long waited = d.value().ts() - awaySession.awaySince();
             assertThat(waited, greaterThanOrEqualTo(GRACE));
             assertThat(waited, lessThan(GRACE + 3000)); // sweep period, plus a loaded test machine
         }
@@ -107,5 +107,16 @@ class GraceTest {
         assertThat(h.latestSession(c.peer()).value(), nullValue());
         assertThat(h.sessionWrites.stream().filter(s -> c.peer().equals(s.key()) && s.value() != null)
                 .map(s -> s.value().state()).distinct().toList(), contains(Session.CONNECTED, Session.AWAY));
+    }
+
+    @Test
+    void aPeerWhoseConnectedWasLostStillDepartsItsRooms() throws Exception {
+        Harness.Conn c = Harness.conn("gw-1");
+        String alpha = Harness.room("alpha");
+        h.members(alpha, c.peer());
+        h.disconnected(c); // no `connected` before it
+        h.awaitCommands(CommandTypes.AWAY, c.peer(), 1, 10_000);
+        h.awaitCommands(CommandTypes.DEPART, c.peer(), 1, GRACE + 10_000);
+        h.awaitSession(c.peer(), s -> s == null, 10_000);
     }
 }

@@ -44,7 +44,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * writes ({@code deliveries}, {@code room-commands}, {@code sessions}) as seen by consumers.
  */
 final class Harness implements AutoCloseable {
-    /** Something presence wrote, and when the test saw it. */
+    /**
+     * Something presence wrote, and when the test saw it. Timing checks use the command's own {@code ts} (when
+     * presence made it) rather than {@code at}: this consumer can lag far behind on a busy machine.
+     */
     record Seen<T>(String key, T value, long at) {
     }
 

@@ -64,7 +64,7 @@ class RestartTest {
             h.awaitCommands(CommandTypes.BACK, staying.peer(), 1, 10_000);
 
             List<Harness.Seen<Command>> departs = h.awaitCommands(CommandTypes.DEPART, leaving.peer(), 1, GRACE + 10_000);
-            long waited = departs.get(0).at() - away.awaySince();
+            long waited = departs.get(0).value().ts() - away.awaySince();
             assertThat(waited, greaterThanOrEqualTo(GRACE));
             assertThat(waited, lessThan(GRACE + 3000));
             h.awaitSession(leaving.peer(), s -> s == null, 5000);
@@ -111,7 +111,7 @@ class RestartTest {
 
                 for (Harness.Conn c : conns.subList(1, conns.size())) {
                     List<Harness.Seen<Command>> departs = h.awaitCommands(CommandTypes.DEPART, c.peer(), 1, GRACE + 10_000);
-                    long waited = departs.get(0).at() - awaySince.get(c.peer());
+                    long waited = departs.get(0).value().ts() - awaySince.get(c.peer());
                     assertThat(waited, greaterThanOrEqualTo(GRACE));
                     assertThat(waited, lessThan(GRACE + 3000));
                 }
