@@ -20,10 +20,6 @@ export class ProtocolError extends Error {
     super(message);
     this.code = code;
   }
-
-  toString() {
-    return `${this.code}: ${this.message}`;
-  }
 }
 
 export function defaultUrl() {
@@ -34,14 +30,17 @@ export function defaultUrl() {
 export class Connection {
   constructor(url = defaultUrl()) {
     this.url = url;
-    this.listeners = new Map();   // type -> Set(fn); pushes by their type, plus `status` and `session`
+    // type -> Set(fn): pushes by their type, and from this side `status` (the status word), `session`
+    // ({resumed: true, reply} | {resumed: false, previousPeerId?}) whenever a socket becomes the one in
+    // use, and `session_moved` when another connection took this session over.
+    this.listeners = new Map();
     this.primary = null;          // the socket in use (a Sock)
     this.candidate = null;        // a socket being opened to take over (retry or hand-over)
     this.peerId = null;
     this.resumeToken = null;      // the newest one; kept in memory only (a bearer secret)
     this.iceServers = [];
     this.limits = null;
-    this.pending = new Map();     // ref -> {resolve, reject, timer, sock, type}
+    this.pending = new Map();     // ref -> {resolve, reject, timer, sock (once sent)}
     this.outbox = [];             // [{frame, ref}] waiting for a ready socket or for tokens
     this.nextRef = 1;
     this.attempt = 0;
@@ -97,7 +96,7 @@ export class Connection {
   request(type, data = {}, { timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
     const ref = String(this.nextRef++);
     return new Promise((resolve, reject) => {
-      const entry = { resolve, reject, sock: null, type };
+      const entry = { resolve, reject, sock: null };
       entry.timer = setTimeout(() => {
         this.pending.delete(ref);
         this.outbox = this.outbox.filter((item) => item.ref !== ref);
@@ -118,7 +117,7 @@ export class Connection {
   // ---- sockets ----
 
   #open() {
-    const sock = { ws: new WebSocket(this.url), state: 'opening', dead: false, hello: null };
+    const sock = { ws: new WebSocket(this.url), state: 'opening', dead: false };
     // A connect that hangs (no hello, no resume reply) is given up like a closed one.
     sock.openTimer = setTimeout(() => {
       if (sock.state !== 'ready') this.#drop(sock);
@@ -158,14 +157,13 @@ export class Connection {
   }
 
   #onHello(sock, hello) {
-    sock.hello = hello;
     this.iceServers = Array.isArray(hello.iceServers) ? hello.iceServers : [];
     this.limits = hello.limits ?? null;
     if (!this.resumeToken) {
       this.peerId = hello.peerId;
       this.resumeToken = hello.resumeToken;
       this.#adopt(sock);
-      this.emit('session', { resumed: false, fresh: true, peerId: this.peerId });
+      this.emit('session', { resumed: false });
       return;
     }
     // resume must be the first frame: sent directly, not through the queue.
@@ -176,7 +174,7 @@ export class Connection {
         this.pending.delete(ref);
         reject(new ProtocolError('timeout', 'resume was not answered in time'));
       }, RESUME_TIMEOUT_MS);
-      this.pending.set(ref, { resolve, reject, timer, sock, type: 'resume' });
+      this.pending.set(ref, { resolve, reject, timer, sock });
     });
     sock.ws.send(JSON.stringify({ type: 'resume', ref, data: { resumeToken: this.resumeToken } }));
     done.then(
@@ -185,7 +183,7 @@ export class Connection {
         this.peerId = reply.peerId;
         this.resumeToken = reply.resumeToken;
         this.#adopt(sock);
-        this.emit('session', { resumed: true, reply, peerId: this.peerId });
+        this.emit('session', { resumed: true, reply });
       },
       (err) => {
         if (sock.dead) return;
@@ -203,7 +201,7 @@ export class Connection {
         }
         this.outbox = this.outbox.filter((item) => !SESSION_BOUND.has(item.frame.type));
         this.#adopt(sock);
-        this.emit('session', { resumed: false, fresh: false, previousPeerId, peerId: this.peerId });
+        this.emit('session', { resumed: false, previousPeerId });
       },
     );
   }
