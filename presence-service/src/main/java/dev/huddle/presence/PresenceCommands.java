@@ -46,7 +46,8 @@ final class PresenceCommands implements ConsumerLoop.Handler {
     private record Connected(String tokenHash, String remote, String userAgent) {
     }
 
-    private record Resume(String peerId, String tokenHash, String newTokenHash) {
+    /** {@code abandonedPeer}: the connection's fresh hello peerId, also {@code origin.peer} (gateways send both) */
+    private record Resume(String peerId, String tokenHash, String newTokenHash, String abandonedPeer) {
     }
 
     private final Sessions sessions;
@@ -162,7 +163,8 @@ final class PresenceCommands implements ConsumerLoop.Handler {
         Origin origin = cmd.origin();
         Resume data = data(cmd, Resume.class);
         String peerId = data.peerId() != null ? data.peerId() : key;
-        String fresh = origin.peer() != null && !origin.peer().equals(peerId) ? origin.peer() : null;
+        String abandoned = data.abandonedPeer() != null ? data.abandonedPeer() : origin.peer();
+        String fresh = abandoned != null && !abandoned.equals(peerId) ? abandoned : null;
         CompletableFuture<?> accepted;
         List<String> rooms;
         synchronized (sessions) {

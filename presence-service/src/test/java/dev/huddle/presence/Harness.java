@@ -151,7 +151,8 @@ final class Harness implements AutoCloseable {
     /** The gateway's {@code resume}: {@code fresh} claims {@code peerId}'s session with {@code token}. */
     void resume(Conn fresh, String peerId, String token, String newToken, String ref) throws Exception {
         send(fresh.origin(), CommandTypes.RESUME, ref, peerId,
-                data("peerId", peerId, "tokenHash", sha256(token), "newTokenHash", sha256(newToken)));
+                data("peerId", peerId, "tokenHash", sha256(token), "newTokenHash", sha256(newToken),
+                        "abandonedPeer", fresh.peer()));
     }
 
     private void send(Origin origin, String type, String ref, String key, ObjectNode data) throws Exception {
