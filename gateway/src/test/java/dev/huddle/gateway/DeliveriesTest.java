@@ -125,6 +125,24 @@ class DeliveriesTest {
     }
 
     @Test
+    void aClientThatDoesNotReadIsCutOffWithoutHoldingUpTheOthers() throws Exception {
+        RunningService small = harness.gateway(java.util.Map.of("gateway.outbound.queue", "8"));
+        try (RawWs stuck = new RawWs(small.port(), null); WsClient bystander = WsClient.hello(small.port())) {
+            String stuckPeer = dev.huddle.json.Json.tree(stuck.readUntil(0x1).text()).get("data").get("peerId").asText();
+            String big = "y".repeat(40_000);
+            for (int i = 0; i < 150; i++) { // 6 MB: more than socket buffers and the queue hold
+                harness.publisher.send(Topics.DELIVERIES, "room-s", Delivery.frame(stuckPeer,
+                        Frames.push("notice", Harness.map("text", big)), 0));
+            }
+            harness.deliver("room-s", Delivery.frame(bystander.peerId(), push("still-here"), 0));
+            assertThat(bystander.await(f -> "still-here".equals(f.path("data").path("m").asText()),
+                    Duration.ofSeconds(30)) != null, is(true));
+            presence.await(x -> CommandTypes.DISCONNECTED.equals(x.type()) && x.key().equals(stuckPeer),
+                    Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void aBurstOfDeliveriesArrivesInOrder() {
         try (WsClient a = WsClient.hello(one.port())) {
             for (int i = 0; i < 200; i++) {

@@ -70,7 +70,7 @@ final class Harness implements AutoCloseable {
     /** Publishes a delivery as a service would. */
     void deliver(String key, Delivery d) {
         try {
-            publisher.send(Topics.DELIVERIES, key, d).get(10, TimeUnit.SECONDS);
+            publisher.send(Topics.DELIVERIES, key, d).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -32,7 +32,9 @@ final class RawWs implements AutoCloseable {
     final int status;
 
     RawWs(int port, String origin) throws IOException {
-        socket = new Socket("localhost", port);
+        socket = new Socket();
+        socket.setReceiveBufferSize(4096); // a client that does not read fills up soon
+        socket.connect(new java.net.InetSocketAddress("localhost", port));
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

@@ -112,6 +112,36 @@ class AdminAuthTest {
     }
 
     @Test
+    void aSignInIsValidOnEveryGatewayWithTheSameHashAndCannotBeForged() throws Exception {
+        Login login = admin.login();
+        // Another gateway (same hash): the cookie, the Bearer token and the CSRF token all work there.
+        assertEquals(200, readonly.get("/admin/api/overview", "Cookie", login.cookie()).status());
+        assertEquals(login.csrf(), readonly.get("/admin/api/me", "Authorization", "Bearer " + login.token())
+                .json().get("csrf").asText());
+        // A later expiry with the old MAC, a different MAC, a truncated token: refused.
+        String[] parts = login.token().split("\\.");
+        long later = Long.parseLong(parts[1]) + 3_600_000;
+        for (String forged : List.of(parts[0] + "." + later + "." + parts[2], parts[0] + "." + parts[1] + ".x" + parts[2],
+                parts[0] + "." + parts[1], parts[0])) {
+            assertEquals(401, admin.get("/admin/api/overview", "Authorization", "Bearer " + forged).status(), forged);
+        }
+        // A gateway with another password hash does not know it.
+        Endpoint other = kafka.endpoint(new AdminSettings(AdminHarness.USER,
+                dev.huddle.service.PasswordHash.hash("another password", 1000), false, 60_000, 1000));
+        assertEquals(401, other.get("/admin/api/overview", "Cookie", login.cookie()).status());
+    }
+
+    @Test
+    void withoutAPasswordHashNobodySignsIn() throws Exception {
+        for (String hash : List.of("", "the password itself")) {
+            Endpoint closed = kafka.endpoint(new AdminSettings(AdminHarness.USER, hash, false, 60_000, 1000));
+            Reply reply = closed.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER
+                    + "\",\"password\":\"the password itself\"}");
+            assertEquals(401, reply.status(), hash);
+        }
+    }
+
+    @Test
     void loginsAreRateLimitedPerAddress() throws Exception {
         String wrong = "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"nope\"}";
         for (int i = 0; i < 3; i++) {

@@ -157,8 +157,11 @@ final class AdminHarness implements AutoCloseable {
 
     /** A new admin API on these topics, ready (its replicas caught up). */
     Endpoint endpoint(boolean readonly, int loginRatePerMinute) throws Exception {
-        AdminApi api = AdminApi.create(new AdminSettings(USER, HASH, readonly, 60_000, loginRatePerMinute),
-                settings, publisher, admin);
+        return endpoint(new AdminSettings(USER, HASH, readonly, 60_000, loginRatePerMinute));
+    }
+
+    Endpoint endpoint(AdminSettings adminSettings) throws Exception {
+        AdminApi api = AdminApi.create(adminSettings, settings, publisher, admin);
         Endpoint endpoint = new Endpoint(api);
         endpoints.add(endpoint);
         api.ready().get(30, TimeUnit.SECONDS);
