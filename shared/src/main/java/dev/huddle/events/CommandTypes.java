@@ -21,11 +21,11 @@ public final class CommandTypes {
     /** rooms: signaling relayed a public chat message, keep it in history; data ChatMessage */
     public static final String CHAT_POSTED = "chat_posted";
 
-    /** presence: a connection opened; data {nickname?, remote, userAgent, tokenHash} */
+    /** presence: a connection opened; data {tokenHash, remote, userAgent} */
     public static final String CONNECTED = "connected";
     /** presence: a connection closed; data {} */
     public static final String DISCONNECTED = "disconnected";
-    /** presence: a new connection asks for an old session; data {tokenHash, newTokenHash, abandonedPeer} */
+    /** presence: a new connection asks for an old session; data {peerId, tokenHash, newTokenHash, abandonedPeer} */
     public static final String RESUME = "resume";
 
     private CommandTypes() {
