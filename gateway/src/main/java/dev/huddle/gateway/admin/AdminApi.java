@@ -72,7 +72,8 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <p>Authentication: {@code POST /admin/api/login {user, password}} sets an HttpOnly, SameSite=Strict session
  * cookie on {@code /admin} and returns {@code {user, readonly, csrf, token, expiresAt}}; scripts may instead
- * send {@code Authorization: Bearer <token>}. Every other call without a valid sign-in gets 401. Actions
+ * send {@code Authorization: Bearer <token>}. A sign-in is valid on every gateway with the same password hash
+ * ({@link AdminSessions}). Every other call without a valid sign-in gets 401. Actions
  * (POST disconnect, kick, close, lock, notice) also need {@code X-CSRF-Token: <csrf>} (403 without) and are
  * refused in read-only mode (403). Errors are {@code {"error": {"code", "message"}}}.
  */
@@ -104,7 +105,8 @@ public final class AdminApi implements AutoCloseable {
 
     private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin) {
         this.settings = settings;
-        this.sessions = new AdminSessions(settings.sessionTtlMs());
+        this.sessions = new AdminSessions(settings.loginEnabled() ? settings.passwordHash() : null, settings.user(),
+                settings.sessionTtlMs());
         this.limiter = new LoginLimiter(settings.loginRatePerMinute());
         this.view = new ClusterView(kafka);
         this.traffic = new TrafficMeter(kafkaAdmin, kafka);
@@ -120,7 +122,10 @@ public final class AdminApi implements AutoCloseable {
     public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin) {
         AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin);
         if (!settings.loginEnabled()) {
-            LOG.log(Level.WARNING, "admin.password.hash is not set: nobody can sign in to the admin API");
+            // Says which, never the value: a password pasted here by mistake must not reach the log.
+            LOG.log(Level.WARNING, settings.passwordHash().isBlank()
+                    ? "admin.password.hash is not set: nobody can sign in to the admin API"
+                    : "admin.password.hash is not a PBKDF2 hash (pbkdf2$iterations$salt$hash): nobody can sign in");
         }
         api.view.start();
         api.ticker.scheduleAtFixedRate(api::tick, 1000, 1000, TimeUnit.MILLISECONDS);
@@ -199,7 +204,7 @@ public final class AdminApi implements AutoCloseable {
             LOG.log(Level.INFO, "Failed admin sign-in from " + address);
             throw new ApiError(Status.UNAUTHORIZED_401, "wrong_credentials", "Wrong user name or password");
         }
-        AdminSessions.Created created = sessions.create(settings.user(), now);
+        AdminSessions.Created created = sessions.create(now);
         metrics.login("ok");
         LOG.log(Level.INFO, "Admin " + settings.user() + " signed in from " + address);
         res.headers().addCookie(SetCookie.builder(COOKIE, created.token())
@@ -216,7 +221,7 @@ public final class AdminApi implements AutoCloseable {
 
     private void logout(ServerRequest req, ServerResponse res) {
         SignedIn signedIn = authenticate(req);
-        sessions.remove(signedIn.token());
+        sessions.revoke(signedIn.session());
         res.headers().addCookie(SetCookie.builder(COOKIE, "")
                 .path("/admin")
                 .httpOnly(true)

@@ -1,100 +1,123 @@
 package dev.huddle.gateway.admin;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 /**
- * Signed-in operators, kept on this gateway only (a sign-in does not follow the operator to another gateway;
- * the dashboard is served by, and talks to, one gateway). The token is both the cookie value and the Bearer
- * token; the map is keyed by its SHA-256 so that neither a heap dump nor a timing difference in the lookup
- * gives a live token away.
+ * Operators' sign-ins. A token is {@code id.expiresAt.mac}: 256 random bits, the expiry, and an HMAC of both
+ * under a key derived from {@code admin.password.hash}. Every gateway has the same hash, so every gateway
+ * accepts a sign-in made on another one (a load balancer may send the dashboard's calls anywhere, and browsers
+ * share cookies between the ports of one host), and the expiry is the server's, not the browser's. The CSRF
+ * token is derived from the id the same way. A new password hash ends every sign-in.
+ *
+ * <p>Sign-out is remembered by the gateway that handled it until the token expires; another gateway keeps
+ * accepting the token until then (a cluster-wide revocation would need a topic of its own).
  */
 final class AdminSessions {
     /** One sign-in. {@code csrf} must come back in {@code X-CSRF-Token} on every action. */
-    record Session(String user, String csrf, long expiresAt) {
+    record Session(String id, String user, String csrf, long expiresAt) {
     }
 
-    /** What {@link #create} hands out once: the token (never stored as such) and the session. */
+    /** What {@link #create} hands out: the token (cookie value and Bearer token) and the session. */
     record Created(String token, Session session) {
     }
 
-    private static final int MAX_SESSIONS = 1000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final int MAX_TOKEN = 200;
 
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final byte[] key;
+    private final String user;
     private final long ttlMs;
+    /** Signed-out ids and when their token would have expired anyway. */
+    private final Map<String, Long> revoked = new ConcurrentHashMap<>();
 
-    AdminSessions(long ttlMs) {
+    /** @param passwordHash the configured hash; {@code null} when sign-in is off (then no token is ever valid) */
+    AdminSessions(String passwordHash, String user, long ttlMs) {
+        if (passwordHash == null) {
+            // A key derived from nothing would be public: take a random one instead, so no token can be forged.
+            this.key = new byte[32];
+            RANDOM.nextBytes(this.key);
+        } else {
+            this.key = sha256("huddle admin sessions\n" + passwordHash);
+        }
+        this.user = user;
         this.ttlMs = ttlMs;
     }
 
-    Created create(String user, long now) {
-        purge(now);
-        if (sessions.size() >= MAX_SESSIONS) {
-            // Someone with the password signs in in a loop: the oldest sign-ins make room.
-            sessions.entrySet().stream().min(Comparator.comparingLong(e -> e.getValue().expiresAt()))
-                    .ifPresent(e -> sessions.remove(e.getKey()));
-        }
-        String token = random();
-        Session session = new Session(user, random(), now + ttlMs);
-        sessions.put(hash(token), session);
-        return new Created(token, session);
+    Created create(long now) {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String id = B64.encodeToString(random);
+        long expiresAt = now + ttlMs;
+        String signed = id + "." + expiresAt;
+        return new Created(signed + "." + mac("session", signed), session(id, expiresAt));
     }
 
     Optional<Session> find(String token, long now) {
-        if (token == null || token.isEmpty() || token.length() > 100) {
+        if (token == null || token.length() > MAX_TOKEN) {
             return Optional.empty();
         }
-        String key = hash(token);
-        Session s = sessions.get(key);
-        if (s == null) {
+        int first = token.indexOf('.');
+        int last = token.lastIndexOf('.');
+        if (first <= 0 || last <= first) {
             return Optional.empty();
         }
-        if (s.expiresAt() <= now) {
-            sessions.remove(key);
+        String signed = token.substring(0, last);
+        byte[] expected = mac("session", signed).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, token.substring(last + 1).getBytes(StandardCharsets.US_ASCII))) {
             return Optional.empty();
         }
-        return Optional.of(s);
-    }
-
-    void remove(String token) {
-        if (token != null) {
-            sessions.remove(hash(token));
-        }
-    }
-
-    void purge(long now) {
-        sessions.values().removeIf(s -> s.expiresAt() <= now);
-    }
-
-    int size() {
-        return sessions.size();
-    }
-
-    long ttlMs() {
-        return ttlMs;
-    }
-
-    /** 256 random bits, URL-safe. */
-    private static String random() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String hash(String token) {
+        long expiresAt;
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
+            expiresAt = Long.parseLong(token.substring(first + 1, last));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // cannot happen with a valid MAC, but costs nothing to check
+        }
+        String id = token.substring(0, first);
+        if (expiresAt <= now || revoked.containsKey(id)) {
+            return Optional.empty();
+        }
+        return Optional.of(session(id, expiresAt));
+    }
+
+    void revoke(Session session) {
+        revoked.put(session.id(), session.expiresAt());
+    }
+
+    /** Forgets sign-outs of tokens that have expired since. */
+    void purge(long now) {
+        revoked.values().removeIf(expiresAt -> expiresAt <= now);
+    }
+
+    private Session session(String id, long expiresAt) {
+        return new Session(id, user, mac("csrf", id), expiresAt);
+    }
+
+    private String mac(String purpose, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update((purpose + "\n").getBytes(StandardCharsets.UTF_8));
+            return B64.encodeToString(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

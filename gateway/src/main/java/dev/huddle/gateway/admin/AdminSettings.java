@@ -2,6 +2,8 @@ package dev.huddle.gateway.admin;
 
 import io.helidon.config.Config;
 
+import java.util.Base64;
+
 /**
  * The operator's settings, from the {@code admin} config node (keys listed on {@link AdminApi}).
  *
@@ -24,8 +26,23 @@ public record AdminSettings(String user, String passwordHash, boolean readonly, 
                 admin.get("login.rate.per.minute").asInt().orElse(10));
     }
 
-    /** Without a password hash the API stays up (read-only views are useless without login) but nobody gets in. */
+    /**
+     * Whether anyone can sign in: only with a well-formed hash ({@code pbkdf2$iterations$salt$hash}). Without
+     * one the API stays up but answers 401 to everything.
+     */
     public boolean loginEnabled() {
-        return passwordHash != null && !passwordHash.isBlank();
+        if (passwordHash == null) {
+            return false;
+        }
+        String[] parts = passwordHash.split("\\$");
+        if (parts.length != 4 || !parts[0].equals("pbkdf2") || !parts[1].matches("[1-9][0-9]{0,8}")) {
+            return false;
+        }
+        try {
+            Base64.getDecoder().decode(parts[2]);
+            return Base64.getDecoder().decode(parts[3]).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

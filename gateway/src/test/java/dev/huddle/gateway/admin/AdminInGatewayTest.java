@@ -1,0 +1,105 @@
+package dev.huddle.gateway.admin;
+
+import dev.huddle.json.Json;
+import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.service.RunningService;
+import dev.huddle.service.ServiceConfig;
+import dev.huddle.testing.KafkaExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static dev.huddle.gateway.admin.AdminHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The admin API and dashboard as the gateway serves them (its Main, its routing and static content for the
+ * web client around ours): pages, sign-in, the gateway's own heartbeat in the servers table, and a clean stop
+ * while an operator's event stream is open.
+ */
+@ExtendWith(KafkaExtension.class)
+class AdminInGatewayTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void dashboardApiAndStopOnARunningGateway() throws Exception {
+        KafkaSettings kafka = KafkaExtension.settings();
+        RunningService gateway = dev.huddle.gateway.Main.start(ServiceConfig.load("gateway.yaml", Map.of(
+                "server.port", "0",
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.topic.prefix", kafka.topicPrefix(),
+                "instance.heartbeat.ms", "500",
+                "gateway.drain.ms", "300",
+                "admin.user", AdminHarness.USER,
+                "admin.password.hash", AdminHarness.HASH)));
+        boolean closed = false;
+        try {
+            String base = "http://127.0.0.1:" + gateway.port();
+            HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/admin/")));
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("data-testid=\"login-user\""), "the dashboard, not the web client");
+            assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
+            HttpResponse<String> bare = send(HttpRequest.newBuilder(URI.create(base + "/admin")));
+            assertTrue(bare.statusCode() == 200 || bare.statusCode() / 100 == 3, "/admin: " + bare.statusCode());
+            assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "/admin/app.js"))).statusCode());
+            assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "/admin/api/overview"))).statusCode());
+
+            HttpResponse<String> login = send(HttpRequest.newBuilder(URI.create(base + "/admin/api/login"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + AdminHarness.USER
+                            + "\",\"password\":\"" + AdminHarness.PASSWORD + "\"}")));
+            assertEquals(200, login.statusCode(), login.body());
+            String token = Json.tree(login.body()).get("token").asText();
+
+            String self = gateway.instance().id();
+            await(() -> {
+                try {
+                    JsonNode servers = Json.tree(send(HttpRequest.newBuilder(URI.create(base + "/admin/api/servers"))
+                            .header("Authorization", "Bearer " + token)).body());
+                    for (JsonNode s : servers) {
+                        if (s.get("instance").asText().equals(self)) {
+                            return s.get("kind").asText().equals("gateway") && s.get("health").asText().equals("up");
+                        }
+                    }
+                    return false;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "the gateway's own heartbeat in the servers table");
+
+            // An operator watches the event stream while the gateway stops: the stop must not wait for it.
+            HttpResponse<Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/events"))
+                    .header("Cookie", AdminApi.COOKIE + "=" + token).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, events.statusCode());
+            Iterator<String> lines = events.body().iterator();
+            while (!lines.next().equals("event: overview")) {
+                // skip to the first overview
+            }
+            long start = System.currentTimeMillis();
+            gateway.close();
+            closed = true;
+            long took = System.currentTimeMillis() - start;
+            assertTrue(took < 10_000, "close took " + took + " ms");
+        } finally {
+            if (!closed) {
+                gateway.kill();
+            }
+        }
+    }
+}
