@@ -5,6 +5,7 @@ import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceConfig;
 import dev.huddle.testing.KafkaExtension;
+import dev.huddle.testing.WsClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The admin API and dashboard as the gateway serves them (its Main, its routing and static content for the
- * web client around ours): pages, sign-in, the gateway's own heartbeat in the servers table, and a clean stop
- * while an operator's event stream is open.
+ * web client around ours): pages, sign-in, the gateway's own heartbeat in the servers table, a notice and a
+ * disconnect reaching a real WebSocket client, and a clean stop while an operator's event stream is open.
  */
 @ExtendWith(KafkaExtension.class)
 class AdminInGatewayTest {
@@ -81,6 +83,22 @@ class AdminInGatewayTest {
                     throw new IllegalStateException(e);
                 }
             }, "the gateway's own heartbeat in the servers table");
+
+            // Actions reach real WebSocket clients of this gateway: a notice to everyone, then a disconnect.
+            try (WsClient ann = WsClient.hello(gateway.port())) {
+                String csrf = Json.tree(login.body()).get("csrf").asText();
+                HttpResponse<String> notice = send(HttpRequest.newBuilder(URI.create(base + "/admin/api/notice"))
+                        .header("Authorization", "Bearer " + token).header(AdminApi.CSRF_HEADER, csrf)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"Maintenance at 6\"}")));
+                assertEquals(200, notice.statusCode(), notice.body());
+                assertEquals("Maintenance at 6", ann.await("notice").get("data").get("text").asText());
+                HttpResponse<String> disconnect = send(HttpRequest.newBuilder(
+                        URI.create(base + "/admin/api/disconnect"))
+                        .header("Authorization", "Bearer " + token).header(AdminApi.CSRF_HEADER, csrf)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"peerId\":\"" + ann.peerId() + "\"}")));
+                assertEquals(200, disconnect.statusCode(), disconnect.body());
+                assertEquals(AdminActions.DISCONNECT_CODE, ann.closed().get(30, TimeUnit.SECONDS));
+            }
 
             // An operator watches the event stream while the gateway stops: the stop must not wait for it.
             HttpResponse<Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/events"))
