@@ -7,6 +7,7 @@ import dev.huddle.kafka.Publisher;
 import dev.huddle.service.PasswordHash;
 
 import io.helidon.config.Config;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
 import io.helidon.http.Status;
@@ -39,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
+import java.util.function.LongFunction;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -81,6 +83,7 @@ public final class AdminApi implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AdminApi.class.getName());
     static final String COOKIE = "huddle_admin";
     static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final HeaderName CSRF = HeaderNames.create(CSRF_HEADER);
     private static final String BASE = "/admin/api";
     private static final int MAX_BODY = 16 * 1024;
     private static final long SEND_TIMEOUT_MS = 5000;
@@ -242,7 +245,7 @@ public final class AdminApi implements AutoCloseable {
         events.serve(res, () -> sessions.find(signedIn.token(), System.currentTimeMillis()).isPresent());
     }
 
-    private void read(ServerRequest req, ServerResponse res, java.util.function.LongFunction<Object> data) {
+    private void read(ServerRequest req, ServerResponse res, LongFunction<Object> data) {
         authenticate(req);
         json(res, Status.OK_200, data.apply(System.currentTimeMillis()));
     }
@@ -253,7 +256,7 @@ public final class AdminApi implements AutoCloseable {
         if (settings.readonly()) {
             throw ApiError.forbidden("read_only", "This dashboard is read-only (admin.readonly)");
         }
-        String csrf = req.headers().first(io.helidon.http.HeaderNames.create(CSRF_HEADER)).orElse("");
+        String csrf = req.headers().first(CSRF).orElse("");
         if (!MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
                 signedIn.session().csrf().getBytes(StandardCharsets.UTF_8))) {
             throw ApiError.forbidden("csrf", "Missing or wrong " + CSRF_HEADER + " header (see the login answer)");
@@ -300,9 +303,11 @@ public final class AdminApi implements AutoCloseable {
                 json(res, e.status(), out);
             } catch (Exception e) {
                 LOG.log(Level.ERROR, "Admin API call " + req.path().path() + " failed", e);
-                ObjectNode out = Json.object();
-                out.putObject("error").put("code", "internal").put("message", "Internal error");
-                json(res, Status.INTERNAL_SERVER_ERROR_500, out);
+                if (!res.isSent()) { // an event stream that failed midway has sent its headers already
+                    ObjectNode out = Json.object();
+                    out.putObject("error").put("code", "internal").put("message", "Internal error");
+                    json(res, Status.INTERNAL_SERVER_ERROR_500, out);
+                }
             }
         };
     }

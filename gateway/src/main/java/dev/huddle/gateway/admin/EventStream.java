@@ -100,10 +100,6 @@ final class EventStream {
         return true;
     }
 
-    int open() {
-        return open.get();
-    }
-
     /** Ends every stream within a moment (the server's stop would otherwise wait for them). */
     void close() {
         closed = true;
