@@ -420,12 +420,17 @@ final class Connection implements WsListener {
             resume.hold(frame);
             return;
         }
-        if (direct && "reply".equals(GatewayMetrics.typeOf(frame))) {
+        String type = GatewayMetrics.typeOf(frame);
+        if (direct && (type == null || type.equals("reply"))) { // null: not built by Frames, look inside
             JsonNode reply;
             try {
                 reply = Json.tree(frame);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Dropping an unreadable reply delivery");
+                LOG.log(Level.WARNING, "Dropping an unreadable delivery");
+                return;
+            }
+            if (!"reply".equals(reply.path("type").asText())) {
+                push(frame);
                 return;
             }
             PendingRequests.Pending p = pending.take(reply.path("ref").asText());
