@@ -662,10 +662,6 @@ final class Connection implements WsListener {
         }
     }
 
-    boolean isClosed() {
-        return closed.get();
-    }
-
     private Origin origin() {
         return new Origin(gateway.instance().id(), connId, peerId);
     }

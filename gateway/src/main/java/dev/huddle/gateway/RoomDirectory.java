@@ -129,10 +129,6 @@ final class RoomDirectory implements AutoCloseable {
         watchers.remove(connection);
     }
 
-    synchronized boolean watching(Connection connection) {
-        return watchers.containsKey(connection);
-    }
-
     /** Sends the deltas (timer thread, once per tick). */
     synchronized void tick() {
         Map<Long, String> frames = new HashMap<>();

@@ -9,7 +9,6 @@ import dev.huddle.testing.WsClient;
 
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -81,7 +80,6 @@ class DrainTest {
         long start = System.currentTimeMillis();
         c.close(); // resumed elsewhere
         closing.get(15, TimeUnit.SECONDS);
-        assertThat(System.currentTimeMillis() - start < 15_000, is(true));
-        assertThat(Duration.ofMillis(1).isPositive(), is(true));
+        assertThat(System.currentTimeMillis() - start < 15_000, is(true)); // not the 20 s drain
     }
 }

@@ -7,7 +7,6 @@ import dev.huddle.testing.WsClient;
 
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -173,9 +172,5 @@ class LimitsTest {
             }
             throw e;
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
