@@ -7,6 +7,7 @@ import dev.huddle.testing.WsClient;
 
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -95,6 +96,23 @@ class LimitsTest {
             }
             assertThat(c.closed().get(5, TimeUnit.SECONDS), is(1008));
             assertThat(bystander.ok("ping", null).has("serverTime"), is(true));
+        }
+    }
+
+    @Test
+    void fragmentedMessagesAreAssembledAndCountedWhole() throws Exception {
+        try (RawWs raw = new RawWs(gateway.port(), null)) {
+            raw.readUntil(0x1); // hello
+            raw.send(0x1, "{\"type\": \"ping\", ".getBytes(StandardCharsets.UTF_8), false);
+            raw.send(0x0, "\"ref\": \"frag\"}".getBytes(StandardCharsets.UTF_8), true);
+            assertThat(raw.readUntil(0x1).text(), containsString("\"ref\":\"frag\""));
+            // 40 KB + 40 KB: each fragment is under the limit, the message is not
+            String half = "z".repeat(40 * 1024);
+            raw.send(0x1, ("{\"type\": \"chat\", \"data\": {\"text\": \"" + half).getBytes(StandardCharsets.UTF_8),
+                    false);
+            raw.send(0x0, (half + "\"}}").getBytes(StandardCharsets.UTF_8), true);
+            assertThat(raw.readUntil(0x1).text(), containsString("too_large"));
+            assertThat(raw.readUntil(0x8).closeCode(), is(1009));
         }
     }
 

@@ -53,10 +53,20 @@ final class RawWs implements AutoCloseable {
     }
 
     void send(int opcode, byte[] payload) throws IOException {
+        send(opcode, payload, true);
+    }
+
+    /** One frame; {@code fin} false starts or continues a fragmented message (continuation opcode 0). */
+    void send(int opcode, byte[] payload, boolean fin) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write(0x80 | opcode);
+        f.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             f.write(0x80 | payload.length);
+        } else if (payload.length > 0xffff) {
+            f.write(0x80 | 127);
+            for (int i = 56; i >= 0; i -= 8) {
+                f.write((int) ((long) payload.length >> i) & 0xff);
+            }
         } else {
             f.write(0x80 | 126);
             f.write(payload.length >> 8);
