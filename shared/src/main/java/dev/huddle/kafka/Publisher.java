@@ -4,6 +4,8 @@ import dev.huddle.json.Json;
 
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -14,6 +16,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * Sends JSON records. One per service instance: the Kafka producer is thread-safe and batches.
  */
 public final class Publisher implements AutoCloseable {
+    private static final Executor COMPLETIONS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("publisher-completion").factory());
     private final KafkaSettings settings;
     private final Producer<String, String> producer;
 
@@ -35,13 +39,16 @@ public final class Publisher implements AutoCloseable {
         String json = value == null ? null : value instanceof String s ? s : Json.write(value);
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(settings.topic(topic), partition, key, json), (md, e) -> {
-                if (e != null) {
-                    result.completeExceptionally(e);
-                } else {
-                    result.complete(md);
-                }
-            });
+            // Complete off the producer's I/O thread: whatever the caller chains on the future (often another
+            // send, which may wait for metadata that only that very thread can fetch) must not run there.
+            producer.send(new ProducerRecord<>(settings.topic(topic), partition, key, json), (md, e) ->
+                    COMPLETIONS.execute(() -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(md);
+                        }
+                    }));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
         }

@@ -1,0 +1,78 @@
+package dev.huddle.launcher.browser;
+
+import dev.huddle.launcher.LocalCluster;
+import dev.huddle.service.PasswordHash;
+import dev.huddle.testing.KafkaExtension;
+import dev.huddle.testing.WsClient;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The operator signs in to the dashboard and watches the tables fill as clients join on two gateways, then
+ * removes one of them from its room.
+ */
+class AdminDashboardBrowserTest {
+
+    private static By id(String testId) {
+        return By.cssSelector("[data-testid='" + testId + "']");
+    }
+
+    @Test
+    void operatorSeesClientsJoinAndKicksOne() throws Exception {
+        assertTrue(Browsers.available(), "Debian's chromium and chromium-driver are needed (.ci/run installs them)");
+        String password = "pw-" + UUID.randomUUID();
+        String room = "ops-" + UUID.randomUUID().toString().substring(0, 8);
+        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(2, 0,
+                KafkaExtension.bootstrapServers(), Files.createTempDirectory("unused"), Map.of(
+                        "kafka.topic.prefix", "adm" + UUID.randomUUID().toString().substring(0, 6) + ".",
+                        "admin.user", "ops", "admin.password.hash", PasswordHash.hash(password))))) {
+            int gw1 = cluster.gateways().get(0).port();
+            int gw2 = cluster.gateways().get(1).port();
+            ChromeDriver driver = Browsers.start();
+            try (WsClient ann = WsClient.hello(gw1); WsClient bob = WsClient.hello(gw2)) {
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+                driver.get("http://localhost:" + gw1 + "/admin");
+                wait.until(d -> d.findElement(id("login-user")).isDisplayed());
+                driver.findElement(id("login-user")).sendKeys("ops");
+                driver.findElement(id("login-password")).sendKeys(password);
+                driver.findElement(id("login-submit")).click();
+                wait.until(d -> d.findElement(id("stat-gateways")).getText().trim().equals("2"));
+
+                ann.ok("join", Map.of("room", room, "nickname", "Ann <i>x</i>"));
+                bob.ok("join", Map.of("room", room, "nickname", "Bob"));
+                String roomRow = "[data-testid='rooms-table'] tr[data-room='" + room + "']";
+                wait.until(d -> !d.findElements(By.cssSelector(roomRow)).isEmpty()
+                        && "2".equals(d.findElement(By.cssSelector(roomRow)).getAttribute("data-count")));
+                for (WsClient c : new WsClient[] {ann, bob}) {
+                    wait.until(d -> !d.findElements(By.cssSelector(
+                            "[data-testid='sockets-table'] tr[data-peer-id='" + c.peerId() + "']")).isEmpty());
+                }
+                String annRow = driver.findElement(By.cssSelector(
+                        "[data-testid='sockets-table'] tr[data-peer-id='" + ann.peerId() + "']")).getText();
+                assertTrue(annRow.contains("Ann <i>x</i>"), "nickname shown as text: " + annRow);
+                assertTrue(Integer.parseInt(driver.findElement(id("stat-connections")).getText().trim()) >= 2);
+
+                driver.executeScript("window.confirm = () => true;");
+                driver.findElement(By.cssSelector("[data-testid='rooms-table'] tr[data-peer-id='" + bob.peerId()
+                        + "'] [data-testid='kick']")).click();
+                assertThat(bob.await("kicked").get("data").get("room").asText(), is(room));
+                assertThat(ann.await("peer_left").get("data").get("reason").asText(), is("kicked"));
+                wait.until(d -> "1".equals(d.findElement(By.cssSelector(roomRow)).getAttribute("data-count")));
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+}
