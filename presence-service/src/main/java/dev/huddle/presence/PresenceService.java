@@ -57,7 +57,7 @@ final class PresenceService implements RunningService {
         publisher = new Publisher(settings, instance.id());
 
         long graceMs = config.get("presence.grace.ms").asLong().orElse(30_000L);
-        long gatewayTimeoutMs = config.get("presence.gateway.timeout.ms").asLong().orElse(10_000L);
+        long gatewayTimeoutMs = config.get("presence.gateway.timeout.ms").asLong().orElse(7_000L);
         sweepMs = config.get("presence.sweep.ms").asLong().orElse(250L);
 
         sessions = new Sessions(publisher, membership, metrics);
