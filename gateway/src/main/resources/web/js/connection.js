@@ -15,6 +15,12 @@ const PING_TIMEOUT_MS = 10000;
 // Requests that make sense only for the session they were queued in: after `resume_failed` they are dropped.
 const SESSION_BOUND = new Set(['signal', 'chat', 'media', 'rename', 'leave']);
 
+// The gateway reads a literal U+FFFD as the mark of invalid UTF-8 and closes with 1007, so a pasted
+// replacement character travels escaped (JSON decodes it to the same text).
+function encode(frame) {
+  return JSON.stringify(frame).replace(/\uFFFD/g, '\\ufffd');
+}
+
 export class ProtocolError extends Error {
   constructor(code, message) {
     super(message);
@@ -111,7 +117,7 @@ export class Connection {
   // Best effort, no reply, bypasses the queue: for the last words of a closing page.
   sendNow(type, data = {}) {
     const ws = this.primary?.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, data }));
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(encode({ type, data }));
   }
 
   // ---- sockets ----
@@ -176,7 +182,7 @@ export class Connection {
       }, RESUME_TIMEOUT_MS);
       this.pending.set(ref, { resolve, reject, timer, sock });
     });
-    sock.ws.send(JSON.stringify({ type: 'resume', ref, data: { resumeToken: this.resumeToken } }));
+    sock.ws.send(encode({ type: 'resume', ref, data: { resumeToken: this.resumeToken } }));
     done.then(
       (reply) => {
         if (sock.dead) return;
@@ -351,7 +357,7 @@ export class Connection {
       if (!entry) continue; // timed out while queued
       entry.sock = sock;
       this.tokens -= 1;
-      sock.ws.send(JSON.stringify(frame));
+      sock.ws.send(encode(frame));
     }
     if (this.outbox.length > 0 && !this.pumpTimer) {
       const wait = Math.ceil(((1 - this.tokens) / rate) * 1000);
