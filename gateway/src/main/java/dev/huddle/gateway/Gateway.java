@@ -74,17 +74,13 @@ final class Gateway implements RunningService {
         loops.addAll(adminApi.loops());
 
         GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining);
-        WebServerConfig.Builder web = WebServer.builder()
-                .config(config.get("server"))
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
+        WebServerConfig.Builder web = Observability.server(config, loops)
                 .addProtocol(WsProtocol.forFrameLimit(settings.maxFrameBytes()))
                 .routing(r -> {
                     routes.register(r);
                     adminApi.register(r);
                 })
-                .addRouting(WsRouting.builder().endpoint("/ws", () -> new Connection(this)))
-                .addFeature(Observability.feature(loops));
+                .addRouting(WsRouting.builder().endpoint("/ws", () -> new Connection(this)));
         GatewayRoutes.staticContent().ifPresent(web::addFeature);
         server = web.build();
     }

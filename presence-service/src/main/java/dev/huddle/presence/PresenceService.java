@@ -72,12 +72,7 @@ final class PresenceService implements RunningService {
                 new SessionRestore(settings, sessions));
         List<ConsumerLoop> loops = List.of(membersLoop, instancesLoop, commandsLoop);
 
-        server = WebServer.builder()
-                .config(config.get("server"))
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .addFeature(Observability.feature(loops))
-                .build();
+        server = Observability.server(config, loops).build();
         heartbeat = new Heartbeat(instance, publisher, () -> loops.stream().allMatch(ConsumerLoop::isReady),
                 () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));
     }

@@ -1,8 +1,11 @@
 package dev.huddle.service;
 
+import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -17,6 +20,19 @@ import java.util.List;
  */
 public final class Observability {
     private Observability() {
+    }
+
+    /**
+     * The web server every service starts from: settings from the {@code server} config node, observability
+     * for {@code loops}, no Helidon shutdown hook (each {@code Main} stops its service in order) and no
+     * discovered features. A gateway adds its routes and protocols to it.
+     */
+    public static WebServerConfig.Builder server(Config config, List<ConsumerLoop> loops) {
+        return WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .addFeature(feature(loops));
     }
 
     /** Ready only while every consumer loop has its partitions (and has caught up, for replicas). */

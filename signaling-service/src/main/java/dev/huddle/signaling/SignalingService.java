@@ -56,12 +56,7 @@ final class SignalingService implements RunningService {
                 relay::handle, null);
         List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop);
 
-        server = WebServer.builder()
-                .config(config.get("server"))
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .addFeature(Observability.feature(loops))
-                .build();
+        server = Observability.server(config, loops).build();
         heartbeat = new Heartbeat(instance, publisher, () -> loops.stream().allMatch(ConsumerLoop::isReady),
                 () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));
     }
