@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -173,8 +172,8 @@ class SessionStartTest {
 
     @Test
     void webClientIsServedWithContentSecurityPolicy() throws Exception {
-        Assumptions.assumeTrue(getClass().getClassLoader().getResource("web/index.html") != null,
-                "web client not on the class path");
+        assertThat("the web client is on the class path",
+                getClass().getClassLoader().getResource("web/index.html") != null, is(true));
         HttpResponse<String> root = get("/");
         assertThat(root.statusCode(), is(200));
         assertThat(root.headers().firstValue("Content-Security-Policy").orElse(""),
