@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param topicPrefix       prefix of every topic name (lets several systems, or tests, share a cluster)
  * @param replicationFactor replication of topics created at start-up
  * @param lingerMs          producer linger: 0 keeps relay latency lowest
- * @param fetchMaxWaitMs    consumer fetch wait: the default 500 ms would add itself to every hop
+ * @param fetchMaxWaitMs    how long the broker may hold a fetch with nothing new: a record ends the wait at
+ *                          once, so a long wait costs no latency, while a short one makes idle consumers spin
  */
 public record KafkaSettings(String bootstrapServers, String topicPrefix, short replicationFactor,
                             int lingerMs, int fetchMaxWaitMs) {
@@ -31,11 +32,11 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
                 kafka.get("topic.prefix").asString().orElse("huddle."),
                 kafka.get("replication.factor").asInt().map(Integer::shortValue).orElse((short) 1),
                 kafka.get("linger.ms").asInt().orElse(0),
-                kafka.get("fetch.max.wait.ms").asInt().orElse(5));
+                kafka.get("fetch.max.wait.ms").asInt().orElse(500));
     }
 
     public static KafkaSettings of(String bootstrapServers, String topicPrefix) {
-        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 5);
+        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 500);
     }
 
     public String topic(TopicSpec spec) {

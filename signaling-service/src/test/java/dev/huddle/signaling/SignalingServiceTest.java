@@ -39,7 +39,7 @@ class SignalingServiceTest {
         assertThat(config.get("signaling.hold.max").asInt().get(), is(256));
         assertThat(config.get("signaling.barrier.ms").asLong().get(), is(3000L));
         assertThat(config.get("kafka.bootstrap.servers").asString().get(), is("localhost:9092"));
-        assertThat(config.get("kafka.fetch.max.wait.ms").asInt().get(), is(5));
+        assertThat(config.get("kafka.fetch.max.wait.ms").asInt().get(), is(500));
         assertThat(config.get("instance.heartbeat.ms").asLong().get(), is(2000L));
     }
 
