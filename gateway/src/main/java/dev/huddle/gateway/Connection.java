@@ -116,7 +116,7 @@ final class Connection implements WsListener {
         this.remote = remoteHost(session);
         this.limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(), now);
         this.pending = new PendingRequests(gateway.timer(), settings.requestTimeoutMs());
-        this.out = new Outbound(session, connId, settings.outboundQueue(),
+        this.out = new Outbound(session, settings.outboundQueue(),
                 frame -> gateway.metrics().frameOut(GatewayMetrics.typeOf(frame)), this::closed);
         lastInbound = now;
         gateway.connections().add(this);

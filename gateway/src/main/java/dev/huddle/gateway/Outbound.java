@@ -5,18 +5,23 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Everything sent to one client goes through here: a bounded queue drained by the connection's own virtual
- * thread, so no other thread (the delivery loop above all) ever waits for a slow client, and the socket has a
- * single writer. A queue that overflows means the client cannot keep up: its socket is cut (the writer may be
- * stuck on a full TCP buffer, so a close frame would never go out), and it can reconnect and resume.
+ * Everything sent to one client goes through here: a bounded queue drained by a virtual thread of its own, so
+ * no other thread (the delivery loop above all) ever waits for a slow client, and the socket has a single
+ * writer. The writer exists only while there is something to write: an idle connection holds no thread and no
+ * preallocated queue, which is most of what 20,000 idle sockets would otherwise cost. A queue that overflows
+ * means the client cannot keep up: its socket is cut (the writer may be stuck on a full TCP buffer, so a close
+ * frame would never go out), and it can reconnect and resume.
  */
 final class Outbound {
     private static final System.Logger LOG = System.getLogger(Outbound.class.getName());
+    private static final Thread.Builder WRITERS = Thread.ofVirtual().name("ws-out");
 
     private sealed interface Item permits Text, Ping, Pong, Close {
     }
@@ -34,22 +39,25 @@ final class Outbound {
     }
 
     private final WsSession session;
-    private final BlockingQueue<Item> queue;
+    private final int capacity;
+    private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Set while a writer runs (or for good once the close frame went out): at most one writer at a time. */
+    private final AtomicBoolean writing = new AtomicBoolean();
     private final Consumer<String> sent;
     private final Runnable gone;
     private volatile boolean closing;
-    private final Thread thread;
+    private volatile Thread writer;
 
     /**
      * @param sent called with each frame written (metrics)
      * @param gone called once when the socket turned out to be dead or was closed from here
      */
-    Outbound(WsSession session, String name, int capacity, Consumer<String> sent, Runnable gone) {
+    Outbound(WsSession session, int capacity, Consumer<String> sent, Runnable gone) {
         this.session = session;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.sent = sent;
         this.gone = gone;
-        this.thread = Thread.ofVirtual().name("ws-out-" + name).start(this::drain);
     }
 
     void send(String frame) {
@@ -76,12 +84,13 @@ final class Outbound {
         if (closing) {
             return false;
         }
-        Item close = new Close(code, reason, drop);
         closing = true;
-        if (!queue.offer(close)) {
-            queue.clear();
-            queue.offer(close);
+        if (queued.get() >= capacity) {
+            discardQueued(); // the client is not reading: the close frame matters more than its backlog
         }
+        queued.incrementAndGet();
+        queue.add(new Close(code, reason, drop));
+        startWriter();
         return true;
     }
 
@@ -92,27 +101,59 @@ final class Outbound {
     /** Stops the writer without sending anything more (the socket is gone). */
     void stop() {
         closing = true;
-        thread.interrupt();
+        writing.set(true); // no new writer
+        Thread w = writer;
+        if (w != null) {
+            w.interrupt();
+        }
     }
 
     private void offer(Item item) {
         if (closing) {
             return;
         }
-        if (!queue.offer(item)) {
-            LOG.log(Level.INFO, "Client too slow, " + queue.size() + " frames waiting: dropping its connection");
-            closing = true;
-            queue.clear();
-            thread.interrupt();
+        if (queued.incrementAndGet() > capacity) {
+            LOG.log(Level.INFO, "Client too slow, " + capacity + " frames waiting: dropping its connection");
+            stop();
+            discardQueued();
             drop(session);
             gone.run();
+            return;
+        }
+        queue.add(item);
+        startWriter();
+    }
+
+    private void discardQueued() {
+        queue.clear();
+        queued.set(0);
+    }
+
+    private void startWriter() {
+        if (writing.compareAndSet(false, true)) {
+            writer = WRITERS.start(this::drain);
         }
     }
 
     private void drain() {
         try {
             while (true) {
-                Item item = queue.take();
+                Item item = queue.poll();
+                if (item == null) {
+                    writer = null;
+                    writing.set(false);
+                    // An item added after the poll but before the flag was cleared found a writer running:
+                    // take it over unless another writer has started meanwhile.
+                    if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                        return;
+                    }
+                    writer = Thread.currentThread();
+                    continue;
+                }
+                queued.decrementAndGet();
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // stopped
+                }
                 switch (item) {
                     case Text t -> {
                         session.send(t.frame, true);
@@ -126,12 +167,10 @@ final class Outbound {
                             drop(session);
                             gone.run();
                         }
-                        return;
+                        return; // writing stays set: nothing goes out after the close frame
                     }
                 }
             }
-        } catch (InterruptedException e) {
-            // stopped
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "Write failed, connection gone: " + e);
             closing = true;

@@ -48,12 +48,12 @@ final class SignalingService implements RunningService {
         Courier courier = new Courier(membership, config.get("signaling.hold.max").asInt().orElse(256),
                 publisher, metrics);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
-                courier::onRoomMembers);
+                publisher.flushing(courier::onRoomMembers));
         Relay relay = new Relay(membership, courier, publisher, metrics,
                 room -> membersLoop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, room),
                 config.get("signaling.barrier.ms").asLong().orElse(3000L));
         signalsLoop = ConsumerLoop.group(settings, KIND + "-signals", GROUP, List.of(Topics.SIGNALS),
-                relay::handle, null);
+                publisher.flushing(relay::handle), null);
         List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop);
 
         server = Observability.server(config, loops).build();
