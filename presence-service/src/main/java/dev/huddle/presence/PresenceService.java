@@ -145,11 +145,11 @@ final class PresenceService implements RunningService {
     public void kill() {
         heartbeat.stopSilently();
         sweeper.close();
-        commandsLoop.close();
-        membersLoop.close();
-        instancesLoop.close();
+        commandsLoop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
+        membersLoop.crash();
+        instancesLoop.crash();
         metrics.untrack(sessions);
-        publisher.close();
+        publisher.kill();
         admin.close();
         server.stop();
     }
