@@ -104,6 +104,16 @@ class BrokerRestartTest {
                     assertThat(p.drain().stream().filter(f -> "peer_left".equals(f.path("type").asText())).toList(),
                             is(empty()));
                 }
+                // presence-service is back too: a dropped peer resumes its session on the other gateway.
+                WsClient dropped = peers.get(3); // gateway 2
+                dropped.abort();
+                try (WsClient back = WsClient.connect(ports[0])) {
+                    back.await("hello");
+                    JsonNode session = back.ok("resume", Map.of("resumeToken",
+                            dropped.helloData().get("resumeToken").asText()));
+                    assertThat(session.get("peerId").asText(), is(dropped.peerId()));
+                    assertThat(ann.await("peer_reconnected").get("data").get("peerId").asText(), is(dropped.peerId()));
+                }
             } finally {
                 peers.forEach(WsClient::close);
             }
