@@ -98,14 +98,14 @@ class ServiceCrashTest {
                 }
 
                 for (Outage o : List.of(rooms, signaling)) {
-                    System.out.printf("BENCH %s killed to ready again: %.1f s%n", o.service, (o.ready - o.killed) / 1e3);
+                    System.out.println("BENCH " + o.service + " killed to ready again: " + (o.ready - o.killed) + " ms");
                     // The restarted member waits for the dead one's session to time out, no longer.
                     assertThat(o.service + " outage (ms)", o.ready - o.killed,
                             lessThan(DOWN_MS + KafkaSettings.DEFAULT_SESSION_TIMEOUT_MS + 5000L));
                 }
                 List<Outcome> all = peers.stream().flatMap(p -> p.outcomes.stream()).toList();
                 long failed = all.stream().filter(o -> o.code != null).count();
-                System.out.printf("BENCH %d requests, %d answered unavailable%n", all.size(), failed);
+                System.out.println("BENCH " + all.size() + " requests, " + failed + " answered unavailable");
 
                 // Errors: only `unavailable`, only for requests caught by an outage (answered after a kill,
                 // sent before the replacement was ready; a second's slack for the backlog it then works through).
@@ -208,7 +208,7 @@ class ServiceCrashTest {
             }
             if (missing.isEmpty()) {
                 // At least once: a batch redelivered after the crash may relay a signal twice; clients see it.
-                System.out.printf("BENCH acknowledged signals delivered more than once: %d%n", duplicates);
+                System.out.println("BENCH acknowledged signals delivered more than once: " + duplicates);
                 return;
             }
             sleep(200);

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -164,7 +165,7 @@ public final class ConsumerLoop implements AutoCloseable {
                 Thread.interrupted(); // crash() interrupted us; Kafka's close would throw on the flag
                 // Still a member as far as the coordinator knows: the partitions move only when the session
                 // times out, and the uncommitted batch is redelivered to whoever gets them, as after a real crash.
-                consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
                         .withTimeout(Duration.ZERO));
             } else {
                 try {
