@@ -214,7 +214,7 @@ final class Gateway implements RunningService {
         deliveries.close();
         directory.close();
         adminApi.close();
-        publisher.close();
+        publisher.kill(); // what was not sent yet dies with the process
         admin.close();
         metrics.close();
     }

@@ -18,7 +18,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * arrived), so clock skew between hosts cannot kill a gateway; heartbeats replayed at start-up count as just
  * seen, so a gateway that died while presence was down is found dead one timeout after the start. A gateway
  * is silent only while the others' heartbeats (this instance's own among them) keep arriving: when none
- * arrive, the broker or this consumer is stuck, and that says nothing about the gateway.
+ * arrive, the broker or this consumer is stuck, and that says nothing about the gateway. So after such a stall
+ * (nothing from anyone for two heartbeat intervals, e.g. the broker restarting) every gateway's silence counts
+ * from when records flow again: otherwise the first heartbeat back, often this instance's own, would find every
+ * gateway silent since before the stall and end all their sessions.
  * Thread-safe: the replica writes, the sweeper reads.
  */
 final class Liveness {
@@ -47,14 +50,20 @@ final class Liveness {
     }
 
     private final long timeoutMs;
+    private final long stallMs;
     private final Map<String, Gateway> gateways = new HashMap<>();
     /** gateways that sessions name but that sent no heartbeat (yet): since when */
     private final Map<String, Long> unknownSince = new HashMap<>();
     /** when the latest heartbeat or tombstone of any instance arrived */
     private long lastRecord;
 
-    Liveness(long timeoutMs) {
+    /**
+     * @param timeoutMs   a gateway silent this long while the others beat is dead
+     * @param heartbeatMs the instances' heartbeat interval (this instance beats that often too)
+     */
+    Liveness(long timeoutMs, long heartbeatMs) {
         this.timeoutMs = timeoutMs;
+        this.stallMs = Math.min(2 * heartbeatMs, timeoutMs);
     }
 
     /** The replica's handler. */
@@ -76,7 +85,7 @@ final class Liveness {
 
     /** {@code id}: the record's key, the instance id. */
     synchronized void heartbeat(String id, InstanceHeartbeat hb, long now) {
-        lastRecord = now;
+        arrived(now);
         unknownSince.remove(id);
         Gateway old = gateways.get(id);
         if (old != null && old.stopped && hb.started() == old.started) {
@@ -95,11 +104,21 @@ final class Liveness {
     }
 
     synchronized void stopped(String id, long now) {
-        lastRecord = now;
+        arrived(now);
         Gateway old = gateways.get(id);
         gateways.put(id, old == null
                 ? new Gateway(0, now, true, 0, 0)
                 : new Gateway(old.started, old.lastSeen, true, old.crashedBefore, old.stoppedBefore));
+    }
+
+    /** A record arrived; after a stall of the whole flow, every gateway's silence starts again from now. */
+    private void arrived(long now) {
+        if (lastRecord > 0 && now - lastRecord > stallMs) {
+            gateways.replaceAll((id, g) -> new Gateway(g.started, Math.max(g.lastSeen, now), g.stopped,
+                    g.crashedBefore, g.stoppedBefore));
+            unknownSince.replaceAll((id, since) -> Math.max(since, now));
+        }
+        lastRecord = now;
     }
 
     /** What happens to a session on {@code gateway} whose connection opened at {@code connectedSince}. */

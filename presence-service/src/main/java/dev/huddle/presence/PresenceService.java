@@ -61,7 +61,8 @@ final class PresenceService implements RunningService {
         sweepMs = config.get("presence.sweep.ms").asLong().orElse(250L);
 
         sessions = new Sessions(publisher, membership, metrics);
-        Liveness liveness = new Liveness(gatewayTimeoutMs);
+        long heartbeatMs = config.get("instance.heartbeat.ms").asLong().orElse(2000L);
+        Liveness liveness = new Liveness(gatewayTimeoutMs, heartbeatMs);
         sweeper = new Sweeper(sessions, membership, liveness, publisher, metrics, graceMs);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
                 this::onRoomMembers);
@@ -74,7 +75,7 @@ final class PresenceService implements RunningService {
 
         server = Observability.server(config, loops).build();
         heartbeat = new Heartbeat(instance, publisher, () -> loops.stream().allMatch(ConsumerLoop::isReady),
-                () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));
+                () -> 0, heartbeatMs);
     }
 
     /**
@@ -145,11 +146,11 @@ final class PresenceService implements RunningService {
     public void kill() {
         heartbeat.stopSilently();
         sweeper.close();
-        commandsLoop.close();
-        membersLoop.close();
-        instancesLoop.close();
+        commandsLoop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
+        membersLoop.crash();
+        instancesLoop.crash();
         metrics.untrack(sessions);
-        publisher.close();
+        publisher.kill();
         admin.close();
         server.stop();
     }

@@ -67,9 +67,11 @@ public final class RoomsService implements RunningService {
     public void kill() {
         if (stopped.compareAndSet(false, true)) {
             heartbeat.stopSilently();
-            loop.close();
+            loop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
             server.stop();
-            release();
+            metrics.close();
+            publisher.kill();
+            admin.close();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.huddle.rooms;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.events.Delivery;
 import dev.huddle.json.Json;
+import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Topics;
 import dev.huddle.testing.KafkaExtension;
 
@@ -97,7 +98,9 @@ class RoomsRestartTest {
                     ? Map.of(roomPartition, new OffsetAndMetadata(0))
                     : Map.of(roomPartition, new OffsetAndMetadata(0),
                             endedPartition, new OffsetAndMetadata(refused.offset()));
-            kafka.admin.alterConsumerGroupOffsets(kafka.settings.topicPrefix() + "rooms", rewind).all().get();
+            String group = kafka.settings.topicPrefix() + "rooms";
+            awaitEmpty(kafka, group); // the killed member stays in the group until its session times out
+            kafka.admin.alterConsumerGroupOffsets(group, rewind).all().get();
 
             RoomsService second = kafka.start(Map.of());
             try {
@@ -115,6 +118,15 @@ class RoomsRestartTest {
             } finally {
                 second.close();
             }
+        }
+    }
+
+    private static void awaitEmpty(RoomsFixture kafka, String group) throws Exception {
+        long deadline = System.currentTimeMillis() + KafkaSettings.DEFAULT_SESSION_TIMEOUT_MS + 10_000;
+        while (!kafka.admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get()
+                .members().isEmpty()) {
+            assertThat("the killed member is still in " + group, System.currentTimeMillis() < deadline, is(true));
+            Thread.sleep(200);
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -64,6 +66,8 @@ public final class ConsumerLoop implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Set by {@link #crash()}: the loop ends without another word to the broker (no commit, no leave). */
+    private volatile boolean crashed;
     private volatile long lag;
     private Thread thread;
 
@@ -152,17 +156,27 @@ public final class ConsumerLoop implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (Exception e) {
-            LOG.log(Level.ERROR, "Consumer loop " + name + " failed", e);
+            if (!crashed) {
+                LOG.log(Level.ERROR, "Consumer loop " + name + " failed", e);
+            }
             ready.completeExceptionally(e);
         } finally {
-            try {
-                if (group) {
-                    consumer.commitSync(Duration.ofSeconds(2));
+            if (crashed) {
+                Thread.interrupted(); // crash() interrupted us; Kafka's close would throw on the flag
+                // Still a member as far as the coordinator knows: the partitions move only when the session
+                // times out, and the uncommitted batch is redelivered to whoever gets them, as after a real crash.
+                consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
+                        .withTimeout(Duration.ZERO));
+            } else {
+                try {
+                    if (group) {
+                        consumer.commitSync(Duration.ofSeconds(2));
+                    }
+                } catch (Exception e) {
+                    LOG.log(Level.DEBUG, "Final commit failed", e);
                 }
-            } catch (Exception e) {
-                LOG.log(Level.DEBUG, "Final commit failed", e);
+                consumer.close(Duration.ofSeconds(2));
             }
-            consumer.close(Duration.ofSeconds(2));
             waiters.forEach(w -> w.done.completeExceptionally(new IllegalStateException("consumer closed")));
         }
     }
@@ -263,9 +277,30 @@ public final class ConsumerLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops as a crash would (for {@code RunningService.kill()} in fault tests): the batch in hand is abandoned, no
+     * offset is committed and the group is not told, so the partitions stay with this dead member until its
+     * session times out ({@code kafka.session.timeout.ms}). Without this a "crash" would be a clean hand-over.
+     */
+    public void crash() {
+        crashed = true;
+        if (running.compareAndSet(true, false)) {
+            consumer.wakeup();
+            thread.interrupt(); // a handler waiting for its sends' acks gives up
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private final class Listener implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (crashed) {
+                return; // a dead process commits nothing and hands nothing over
+            }
             try {
                 consumer.commitSync(Duration.ofSeconds(5));
             } catch (Exception e) {

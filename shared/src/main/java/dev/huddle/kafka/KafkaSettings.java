@@ -21,9 +21,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param lingerMs          producer linger: 0 keeps relay latency lowest
  * @param fetchMaxWaitMs    how long the broker may hold a fetch with nothing new: a record ends the wait at
  *                          once, so a long wait costs no latency, while a short one makes idle consumers spin
+ * @param sessionTimeoutMs  how long a group member may be silent before its partitions go to the others: the
+ *                          longest a crashed instance's rooms and relays stay unserved (Kafka's default, 45 s,
+ *                          is a long outage for a call); the broker refuses values below its
+ *                          {@code group.min.session.timeout.ms} (6 s by default)
  */
 public record KafkaSettings(String bootstrapServers, String topicPrefix, short replicationFactor,
-                            int lingerMs, int fetchMaxWaitMs) {
+                            int lingerMs, int fetchMaxWaitMs, int sessionTimeoutMs) {
+    public static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
     public static KafkaSettings create(Config config) {
         Config kafka = config.get("kafka");
@@ -32,11 +37,12 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
                 kafka.get("topic.prefix").asString().orElse("huddle."),
                 kafka.get("replication.factor").asInt().map(Integer::shortValue).orElse((short) 1),
                 kafka.get("linger.ms").asInt().orElse(0),
-                kafka.get("fetch.max.wait.ms").asInt().orElse(500));
+                kafka.get("fetch.max.wait.ms").asInt().orElse(500),
+                kafka.get("session.timeout.ms").asInt().orElse(DEFAULT_SESSION_TIMEOUT_MS));
     }
 
     public static KafkaSettings of(String bootstrapServers, String topicPrefix) {
-        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 500);
+        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 500, DEFAULT_SESSION_TIMEOUT_MS);
     }
 
     public String topic(TopicSpec spec) {
@@ -80,6 +86,9 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
         if (groupId != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, topicPrefix + groupId);
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+            // Kafka wants heartbeats at most a third of the session apart (its default 3 s fits 10 s and more).
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(3000, sessionTimeoutMs / 3));
         }
         return p;
     }

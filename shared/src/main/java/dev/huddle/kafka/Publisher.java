@@ -80,4 +80,9 @@ public final class Publisher implements AutoCloseable {
     public void close() {
         producer.close(java.time.Duration.ofSeconds(2));
     }
+
+    /** Closes as a crash would: what is not sent yet is dropped (its futures fail), nothing is flushed. */
+    public void kill() {
+        producer.close(java.time.Duration.ZERO);
+    }
 }

@@ -102,9 +102,9 @@ final class SignalingService implements RunningService {
     @Override
     public void kill() {
         heartbeat.stopSilently();
-        signalsLoop.close();
-        membersLoop.close();
-        publisher.close();
+        signalsLoop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
+        membersLoop.crash();
+        publisher.kill();
         admin.close();
         server.stop();
     }

@@ -142,6 +142,14 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** Takes every frame received so far that no wait has taken, oldest first (to account for all of them). */
+    public synchronized List<JsonNode> drain() {
+        List<JsonNode> all = new ArrayList<>(skipped);
+        skipped.clear();
+        inbox.drainTo(all);
+        return all;
+    }
+
     /** True if a matching frame arrives within {@code timeout} (for asserting that nothing arrives). */
     public boolean receives(Predicate<JsonNode> match, Duration timeout) {
         try {
