@@ -38,6 +38,11 @@ import org.apache.kafka.common.errors.WakeupException;
 public final class ConsumerLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConsumerLoop.class.getName());
     private static final Duration POLL = Duration.ofMillis(20); // bounds how long a caughtUp() waiter waits when idle
+    /**
+     * Handled offsets are committed at most this often, not after every batch: under load a commit per batch was
+     * a broker request per few messages. A crash redelivers up to this much more; handlers are idempotent anyway.
+     */
+    private static final long COMMIT_INTERVAL_NANOS = Duration.ofMillis(100).toNanos();
 
     /** Handles one batch. */
     @FunctionalInterface
@@ -70,6 +75,8 @@ public final class ConsumerLoop implements AutoCloseable {
     private volatile boolean crashed;
     private volatile long lag;
     private Thread thread;
+    private boolean uncommitted;
+    private long lastCommit = System.nanoTime();
 
     private ConsumerLoop(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
                          boolean fromBeginning, Handler handler, Assignment assignment) {
@@ -146,10 +153,9 @@ public final class ConsumerLoop implements AutoCloseable {
                     if (!handle(batch)) {
                         continue;
                     }
-                    if (group) {
-                        consumer.commitAsync();
-                    }
+                    uncommitted = group;
                 }
+                maybeCommit();
                 updateLag();
                 checkWaiters();
             }
@@ -233,6 +239,15 @@ public final class ConsumerLoop implements AutoCloseable {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve "end" now, not at the first poll
             ready.complete(null);
+        }
+    }
+
+    private void maybeCommit() {
+        long now = System.nanoTime();
+        if (uncommitted && now - lastCommit >= COMMIT_INTERVAL_NANOS) {
+            consumer.commitAsync();
+            uncommitted = false;
+            lastCommit = now;
         }
     }
 
