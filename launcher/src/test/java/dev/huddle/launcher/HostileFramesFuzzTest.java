@@ -157,6 +157,7 @@ class HostileFramesFuzzTest {
         List<String> problems = new ArrayList<>();
         Map<String, Integer> byCategory = new TreeMap<>();
         Map<String, List<Long>> latency = new TreeMap<>();
+        List<HostileFrames.Case> late = new ArrayList<>();
         int frames = 0;
         int answers = 0;
         for (int i = 0; i < probes.size(); i++) {
@@ -167,7 +168,7 @@ class HostileFramesFuzzTest {
             if (s.stopped != null) {
                 problems.add("connection " + i + " " + s.stopped);
             }
-            answers += p.check(s, problems, latency);
+            answers += p.check(s, problems, latency, late);
             if (!p.isOpen()) {
                 problems.add("connection " + i + " was closed (" + p.closed.getNow(null) + ") by frames that must"
                         + " keep the session open");
@@ -184,6 +185,13 @@ class HostileFramesFuzzTest {
                     Math.min(40, problems.size()))));
         }
         assertThat(problems.size() + " problems, e.g. " + problems.stream().limit(10).toList(), problems, is(empty()));
+        // `unavailable` is the protocol's answer when a service is late; on a loaded machine a few may be, not more
+        long serviceRequests = sent.stream().flatMap(s -> s.cases.stream()).filter(HostileFrames.Case::answeredByService)
+                .count();
+        System.out.println("Requests answered by services: " + serviceRequests + ", of which " + late.size()
+                + " were late (unavailable)");
+        assertThat("late: " + late.stream().limit(5).map(HostileFrames.Case::shown).toList(),
+                late.size(), lessThan((int) Math.max(1, serviceRequests / 20)));
         assertThat(frames, greaterThanOrEqualTo(10_000));
 
         List<FloodResult> flooded = floods.get(60, TimeUnit.SECONDS);
@@ -323,7 +331,8 @@ class HostileFramesFuzzTest {
          * Waits until every expected answer can have come, then matches what came against what the frames call
          * for; adds what is wrong to {@code problems}. Returns how many answers came.
          */
-        int check(Sent sent, List<String> problems, Map<String, List<Long>> latency) throws InterruptedException {
+        int check(Sent sent, List<String> problems, Map<String, List<Long>> latency, List<HostileFrames.Case> late)
+                throws InterruptedException {
             Map<String, HostileFrames.Case> byRef = new HashMap<>();
             Map<String, Long> sentAt = new HashMap<>();
             Map<String, List<HostileFrames.Case>> pushes = new HashMap<>();
@@ -354,6 +363,10 @@ class HostileFramesFuzzTest {
                     case "reply" -> {
                         String ref = f.path("ref").asText();
                         HostileFrames.Case c = byRef.remove(ref);
+                        if (c != null && c.answeredByService() && "unavailable".equals(f.at("/error/code").asText())) {
+                            late.add(c); // the gateway's answer when a service is slower than its timeout
+                            continue;
+                        }
                         if (c != null && replyAt.containsKey(ref)) {
                             latency.computeIfAbsent(c.category(), k -> Collections.synchronizedList(new ArrayList<>()))
                                     .add((replyAt.get(ref) - sentAt.get(ref)) / 1_000_000);
