@@ -141,8 +141,8 @@ class HostileFramesFuzzTest {
             HostileFrames.Target t = new HostileFrames.Target("fuzz-" + i + "-" + tag, p.peerId(), nicknames.get(i),
                     byRoom, byPassword, others);
             HostileFrames frames = new HostileFrames(new Random(seed + i), t, "f" + i + "-");
-            sending.add(pool.submit(() -> p.sendAll(frames, FRAMES_PER_CONNECTION)));
             p.target = t;
+            sending.add(pool.submit(() -> p.sendAll(frames, FRAMES_PER_CONNECTION)));
         }
         // floods, oversized frames and invalid UTF-8 on connections of their own, meanwhile
         Future<List<FloodResult>> floods = pool.submit(() -> List.of(flood(ports[0], new Random(seed ^ 1)),
