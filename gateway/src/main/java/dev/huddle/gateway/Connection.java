@@ -299,7 +299,9 @@ final class Connection implements WsListener {
             default -> {
                 String message = "Too many frames: at most " + settings.ratePerSecond() + " a second, bursts of "
                         + settings.rateBurst() + "; this one was dropped";
-                String ref = frame == null ? null : usableRef(frame);
+                // A frame without a string type is no request and never gets a reply (bad_frame is a push), so
+                // neither does it when it is dropped here, whatever ref it carries.
+                String ref = frame == null || !frame.path("type").isTextual() ? null : usableRef(frame);
                 String type = frame == null ? null : textOrNull(frame.get("type"));
                 if (ref != null && !pending.contains(ref)) {
                     fail(ref, type, ErrorCode.RATE_LIMITED, message);
