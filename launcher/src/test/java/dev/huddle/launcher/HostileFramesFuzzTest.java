@@ -494,9 +494,9 @@ class HostileFramesFuzzTest {
     }
 
     /**
-     * Pings at six times the allowed rate, some with ref: the burst is served, then every ref gets
-     * {@code rate_limited}, frames without one at most one error push a second, and after 2 s of this the
-     * connection is closed with 1008. Every frame read before the close is answered, in order.
+     * Pings at six times the allowed rate, some with ref, and a few frames without type: the burst is served, then
+     * every ping's ref gets {@code rate_limited}, frames without one at most one error push a second, and after 2 s
+     * of this the connection is closed with 1008. Every ping read before the close is answered, in order.
      */
     private static FloodResult flood(int port, Random random) throws Exception {
         List<String> problems = new ArrayList<>();
@@ -515,9 +515,14 @@ class HostileFramesFuzzTest {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            String ref = random.nextInt(10) < 7 ? "fl" + k : null;
+            int kind = random.nextInt(10);
+            String ref = kind < 6 ? "fl" + k : null;
             try {
-                p.send(ref == null ? "{\"type\":\"ping\"}" : "{\"type\":\"ping\",\"ref\":\"" + ref + "\"}");
+                if (kind == 9) { // no type: never a reply, limited or not, despite its ref
+                    p.send("{\"ref\":\"fx" + k + "\"}");
+                } else {
+                    p.send(ref == null ? "{\"type\":\"ping\"}" : "{\"type\":\"ping\",\"ref\":\"" + ref + "\"}");
+                }
             } catch (RuntimeException e) {
                 break; // the server closed it meanwhile
             }
@@ -549,6 +554,8 @@ class HostileFramesFuzzTest {
                 }
             } else if (type.equals("error") && "rate_limited".equals(f.at("/data/code").asText())) {
                 limitedPushes++;
+            } else if (type.equals("error") && "bad_frame".equals(f.at("/data/code").asText())) {
+                continue; // a frame without type that was let through
             } else if (!type.equals("pong")) {
                 problems.add("a flood got " + shorten(f));
             }
