@@ -247,8 +247,7 @@ final class Connection implements WsListener {
         String ref = null;
         JsonNode refNode = Validation.field(frame, "ref");
         if (refNode != null) {
-            if (!refNode.isTextual() || refNode.asText().isEmpty()
-                    || Validation.codePoints(refNode.asText()) > REF_MAX) {
+            if (!isUsableRef(refNode)) {
                 fail(null, type, ErrorCode.INVALID_FIELD, "ref must be a string of 1 to " + REF_MAX
                         + " characters; the frame was not processed");
                 return;
@@ -300,7 +299,9 @@ final class Connection implements WsListener {
             default -> {
                 String message = "Too many frames: at most " + settings.ratePerSecond() + " a second, bursts of "
                         + settings.rateBurst() + "; this one was dropped";
-                String ref = frame == null ? null : usableRef(frame);
+                // A frame without a string type is no request and never gets a reply (bad_frame is a push), so
+                // neither does it when it is dropped here, whatever ref it carries.
+                String ref = frame == null || !frame.path("type").isTextual() ? null : usableRef(frame);
                 String type = frame == null ? null : textOrNull(frame.get("type"));
                 if (ref != null && !pending.contains(ref)) {
                     fail(ref, type, ErrorCode.RATE_LIMITED, message);
@@ -591,7 +592,7 @@ final class Connection implements WsListener {
 
     /** Queues a frame for the client. */
     void push(String frame) {
-        out.send(frame);
+        out.send(escapeLoneSurrogates(frame));
     }
 
     // ---- lifecycle ----
@@ -682,8 +683,16 @@ final class Connection implements WsListener {
             return null;
         }
         JsonNode ref = frame.get("ref");
-        return ref != null && ref.isTextual() && !ref.asText().isEmpty()
-                && Validation.codePoints(ref.asText()) <= REF_MAX ? ref.asText() : null;
+        return ref != null && isUsableRef(ref) ? ref.asText() : null;
+    }
+
+    /**
+     * A string of 1 to 32 characters. Half a surrogate pair (JSON can escape one) is no character, and no UTF-8
+     * reply could carry it back for the client to match.
+     */
+    private static boolean isUsableRef(JsonNode ref) {
+        return ref.isTextual() && !ref.asText().isEmpty() && Validation.codePoints(ref.asText()) <= REF_MAX
+                && Validation.wellFormed(ref.asText());
     }
 
     private static String textOrNull(JsonNode node) {
@@ -691,7 +700,11 @@ final class Connection implements WsListener {
     }
 
     private static String shorten(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        if (s.length() <= 40) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(39)) ? 39 : 40; // never half a pair
+        return s.substring(0, end) + "...";
     }
 
     private static String remoteHost(WsSession session) {
@@ -700,6 +713,37 @@ final class Connection implements WsListener {
         } catch (RuntimeException e) {
             return "";
         }
+    }
+
+    /**
+     * A frame that echoes client text (a ping's {@code t}, an error's {@code about}) can hold half a surrogate pair
+     * that the client escaped in its JSON. Written raw, UTF-8 has no bytes for it and it would reach the client as
+     * '?'; escaped again ({@code \ud800}) the client gets back what it sent, in valid UTF-8. Surrogates only occur
+     * inside JSON strings, so the escape is always in a string.
+     */
+    static String escapeLoneSurrogates(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+                if (out != null) {
+                    out.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(json.length() + 16).append(json, 0, i);
+            }
+            out.append(String.format("\\u%04x", (int) c));
+        }
+        return out == null ? json : out.toString();
     }
 
     static long utf8Length(CharSequence s) {

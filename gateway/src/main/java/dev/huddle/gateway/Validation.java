@@ -330,7 +330,7 @@ final class Validation {
     }
 
     /** No unpaired surrogates (JSON escapes can make them; they are not text and break UTF-8 downstream). */
-    private static boolean wellFormed(String s) {
+    static boolean wellFormed(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {

@@ -99,6 +99,20 @@ class LimitsTest {
         }
     }
 
+    /** A frame that is no request gets no reply, limited or not: the same answer as when it is let through. */
+    @Test
+    void framesWithoutTypeGetNoReplyWhenRateLimited() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            for (int i = 0; i < 2 * BURST; i++) {
+                c.sendText("{\"ref\": \"t" + i + "\"}");
+            }
+            assertThat(c.await("error").get("data").get("code").asText(), is("bad_frame"));
+            assertThat(c.await(f -> "error".equals(f.path("type").asText())
+                    && "rate_limited".equals(f.path("data").path("code").asText())).has("data"), is(true));
+            assertThat(c.receives(f -> "reply".equals(f.path("type").asText()), Duration.ofMillis(500)), is(false));
+        }
+    }
+
     @Test
     void fragmentedMessagesAreAssembledAndCountedWhole() throws Exception {
         try (RawWs raw = new RawWs(gateway.port(), null)) {

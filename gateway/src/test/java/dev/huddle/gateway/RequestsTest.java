@@ -105,6 +105,34 @@ class RequestsTest {
         }
     }
 
+    /**
+     * JSON can escape half a surrogate pair. UTF-8 cannot carry one: written raw into a frame it reached the client
+     * as '?', so a ref came back as another ref (its request looked unanswered) and echoes were altered.
+     */
+    @Test
+    void halfSurrogatePairsAreRefusedInRefsAndEchoedEscaped() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            c.sendText("{\"type\": \"ping\", \"ref\": \"r\\ud800\"}");
+            JsonNode badRef = error(c);
+            assertThat(badRef.get("code").asText(), is("invalid_field"));
+            assertThat(badRef.get("about").asText(), is("ping"));
+            assertThat(c.receives(f -> "reply".equals(f.path("type").asText()), Duration.ofMillis(300)), is(false));
+
+            c.sendText("{\"type\": \"ping\", \"ref\": \"lone\", \"data\": {\"t\": \"a\\udc00b\\ud83d\\ude00\"}}");
+            assertThat(c.await(f -> "lone".equals(f.path("ref").asText())).get("data").get("t").asText(),
+                    is("a\udc00b\ud83d\ude00"));
+            c.sendText("{\"type\": \"\\ud800x\"}");
+            JsonNode unknown = error(c);
+            assertThat(unknown.get("code").asText(), is("unknown_type"));
+            assertThat(unknown.get("about").asText(), is("\ud800x"));
+            // the message quotes the first 40 characters: never half of the pair that straddles the cut
+            c.sendText("{\"type\": \"" + "é".repeat(39) + "\ud83d\ude00\"}");
+            assertThat(error(c).get("message").asText(), containsString("é".repeat(39) + "..."));
+        }
+        assertThat(Connection.escapeLoneSurrogates("{\"t\":\"ok \ud83d\ude00\"}"), is("{\"t\":\"ok \ud83d\ude00\"}"));
+        assertThat(Connection.escapeLoneSurrogates("{\"t\":\"\udc00\ud800\"}"), is("{\"t\":\"\\udc00\\ud800\"}"));
+    }
+
     @Test
     void unknownTypeAndBadData() {
         try (WsClient c = WsClient.hello(gateway.port())) {
