@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -46,6 +47,10 @@ final class RelayScenario {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder skipped = new LongAdder();
     private final LongAdder unexpected = new LongAdder();
+    // A gateway that dies mid-run: its clients' sockets drop, and the survivors in their rooms must be told.
+    private final LongAdder peerLeft = new LongAdder();
+    private final AtomicLong firstDrop = new AtomicLong(-1);
+    private final AtomicLong lastPeerLeft = new AtomicLong(-1);
     /** Signals sent at or after this (nanoseconds since origin) count in the latency figures: warm-up is over. */
     private volatile long measureFrom = Long.MAX_VALUE;
     /** How far the sender fell behind its schedule at worst: if large, this process (not the system) limited the rate. */
@@ -84,6 +89,9 @@ final class RelayScenario {
             Thread.sleep(20);
         }
         long drainNanos = System.nanoTime() - drainStart;
+        long peersLeft = peerLeft.sum(); // before our own goodbyes add theirs
+        Long dropToLastPeerLeft = firstDrop.get() < 0 || lastPeerLeft.get() < firstDrop.get() ? null
+                : TimeUnit.NANOSECONDS.toMillis(lastPeerLeft.get() - firstDrop.get());
         closeAll();
 
         double measuredSeconds = options.seconds() - options.warmup();
@@ -108,6 +116,8 @@ final class RelayScenario {
                 .put("delivered", delivered.sum())
                 .put("skipped_alone", skipped.sum())
                 .put("unexpected", unexpected.sum())
+                .put("peer_left", peersLeft)
+                .put("drop_to_last_peer_left_ms", dropToLastPeerLeft)
                 .put("sender_behind_ms_max", TimeUnit.NANOSECONDS.toMillis(senderBehindNanos))
                 .put("measured_signals_per_s", Math.round(relay.count() / measuredSeconds))
                 .put("relay_latency_ms", relay.summary())
@@ -322,7 +332,11 @@ final class RelayScenario {
                     }
                 }
                 case "peer_joined" -> addPeer(data.path("peer").path("peerId").asText());
-                case "peer_left" -> removePeer(data.path("peerId").asText());
+                case "peer_left" -> {
+                    peerLeft.increment();
+                    lastPeerLeft.set(System.nanoTime());
+                    removePeer(data.path("peerId").asText());
+                }
                 case "error" -> errors.add(data.path("code").asText("error_without_code"));
                 // Anything that takes the peer out of its room or asks it to move spoils the run: count it.
                 case "reconnect", "kicked", "room_closed", "unparsable" -> errors.add(frame.path("type").asText());
@@ -335,6 +349,7 @@ final class RelayScenario {
         @Override
         public void closed(Client c, int code) {
             if (!c.isClosing()) {
+                firstDrop.compareAndSet(-1, System.nanoTime());
                 errors.add("closed_" + code);
             }
         }
