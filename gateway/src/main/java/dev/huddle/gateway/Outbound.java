@@ -47,6 +47,8 @@ final class Outbound {
     private final Consumer<String> sent;
     private final Runnable gone;
     private volatile boolean closing;
+    /** A close that cuts the connection was asked for: however the writer ends, the socket must go. */
+    private volatile boolean cut;
     private volatile Thread writer;
 
     /**
@@ -85,6 +87,7 @@ final class Outbound {
             return false;
         }
         closing = true;
+        cut = drop;
         if (queued.get() >= capacity) {
             discardQueued(); // the client is not reading: the close frame matters more than its backlog
         }
@@ -98,13 +101,16 @@ final class Outbound {
         return closing;
     }
 
-    /** Stops the writer without sending anything more (the socket is gone). */
+    /** Stops the writer without sending anything more (the socket is gone, or is to be cut). */
     void stop() {
         closing = true;
         writing.set(true); // no new writer
         Thread w = writer;
         if (w != null) {
             w.interrupt();
+        }
+        if (cut) {
+            drop(session); // the writer may not have got to the close frame: cut without it
         }
     }
 

@@ -21,9 +21,10 @@ final class Room {
     boolean locked;
     private final List<Member> members;
     private final List<ChatMessage> chat;
+    private final List<RoomState.Held> held;
 
     private Room(String name, List<Member> members, String passwordHash, boolean hidden, boolean locked,
-                 long created, List<ChatMessage> chat) {
+                 long created, List<ChatMessage> chat, List<RoomState.Held> held) {
         this.name = name;
         this.members = new ArrayList<>(members);
         this.passwordHash = passwordHash;
@@ -31,21 +32,22 @@ final class Room {
         this.locked = locked;
         this.created = created;
         this.chat = new ArrayList<>(chat);
+        this.held = new ArrayList<>(held);
     }
 
     static Room create(String name, String passwordHash, boolean hidden, long created) {
-        return new Room(name, List.of(), passwordHash, hidden, false, created, List.of());
+        return new Room(name, List.of(), passwordHash, hidden, false, created, List.of(), List.of());
     }
 
     /** The working copy of a live room's committed state. */
     static Room of(RoomState s) {
         return new Room(s.name(), s.members(), s.passwordHash(), s.hidden(), s.locked(), s.created(),
-                s.chat() == null ? List.of() : s.chat());
+                s.chat() == null ? List.of() : s.chat(), s.held() == null ? List.of() : s.held());
     }
 
     RoomState state(long lastOffset, List<String> recentIds, List<RoomState.Outgoing> outbox) {
         return new RoomState(name, List.copyOf(members), passwordHash, hidden, locked, created, List.copyOf(chat),
-                lastOffset, recentIds, outbox, 0);
+                lastOffset, recentIds, outbox, 0, List.copyOf(held));
     }
 
     Member member(String peerId) {
@@ -79,8 +81,42 @@ final class Room {
         }
     }
 
+    /** Removes the member, and whatever was held for it. */
     void remove(String peerId) {
         members.removeIf(m -> m.peerId().equals(peerId));
+        held.removeIf(h -> h.peerId().equals(peerId));
+    }
+
+    /**
+     * Keeps a frame for an away member, after the ones held before. Beyond {@code maxPerPeer} frames for that
+     * member, or {@code maxChars} characters for the whole room, the oldest go.
+     *
+     * @return how many old frames were dropped to make room
+     */
+    int hold(RoomState.Held frame, int maxPerPeer, int maxChars) {
+        held.add(frame);
+        int dropped = 0;
+        long forPeer = held.stream().filter(h -> h.peerId().equals(frame.peerId())).count();
+        for (var it = held.iterator(); forPeer > maxPerPeer && it.hasNext(); ) {
+            if (it.next().peerId().equals(frame.peerId())) {
+                it.remove();
+                forPeer--;
+                dropped++;
+            }
+        }
+        long chars = held.stream().mapToLong(h -> h.frame().length()).sum();
+        while (chars > maxChars && held.size() > 1) {
+            chars -= held.removeFirst().frame().length();
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /** Removes and returns, oldest first, what was held for {@code peerId}. */
+    List<RoomState.Held> takeHeld(String peerId) {
+        List<RoomState.Held> taken = held.stream().filter(h -> h.peerId().equals(peerId)).toList();
+        held.removeAll(taken);
+        return taken;
     }
 
     List<String> peerIds() {

@@ -44,6 +44,7 @@ final class RoomCommands {
             case CommandTypes.LOCK -> lock(c, s);
             case CommandTypes.NOTICE -> notice(c, s);
             case CommandTypes.CHAT_POSTED -> chatPosted(c, s);
+            case CommandTypes.HOLD -> hold(c, s);
             default -> {
                 LOG.log(Level.WARNING, "Ignoring command of unknown type " + c.type());
                 fail(c, s, ErrorCode.UNKNOWN_TYPE, "Unknown request type");
@@ -159,7 +160,39 @@ final class RoomCommands {
             s.deliver(Delivery.control(c.origin(), Delivery.Control.RESUME_ROOM,
                     RoomFrames.view(s.room.view(member.peerId())), null));
         }
+        // What was relayed to it meanwhile, in order, after the room (the gateway sends both after the resume reply).
+        List<RoomState.Held> held = s.room.takeHeld(member.peerId());
+        for (RoomState.Held h : held) {
+            s.deliver(Delivery.frame(member.peerId(), h.frame(), h.ingressTs()));
+        }
+        if (!held.isEmpty()) {
+            s.changed();
+        }
         push(c, s, s.room.othersThan(member.peerId()), RoomFrames.peerReconnected(s.name, member.peerId()));
+    }
+
+    /**
+     * signaling relayed a signal or private chat to a member who is away. Kept in the room's state, it survives a
+     * crash of either service; the member gets it when it is back. Decided here, in the room's order: a member
+     * back already gets it now, one gone for good never.
+     */
+    private void hold(Command c, RoomSlot s) {
+        String to = text(c.data(), "to");
+        String frame = text(c.data(), "frame");
+        Member member = s.room == null || to == null ? null : s.room.member(to);
+        if (member == null || frame == null) {
+            return;
+        }
+        long ingressTs = c.data().path("ingressTs").asLong(0);
+        if (!member.away()) {
+            s.deliver(Delivery.frame(to, frame, ingressTs));
+            return;
+        }
+        int dropped = s.room.hold(new RoomState.Held(to, frame, ingressTs), rules.holdMax(), rules.holdChars());
+        if (dropped > 0) {
+            LOG.log(Level.DEBUG, dropped + " held frames dropped in room '" + s.name + "' to make room");
+        }
+        s.changed();
     }
 
     private void depart(Command c, RoomSlot s) {

@@ -114,6 +114,7 @@ final class RoomSlot {
         List<String> ids = List.copyOf(recentIds);
         return room != null
                 ? room.state(lastOffset, ids, kept)
-                : new RoomState(name, List.of(), null, false, false, 0, List.of(), lastOffset, ids, kept, ended);
+                : new RoomState(name, List.of(), null, false, false, 0, List.of(), lastOffset, ids, kept, ended,
+                        List.of());
     }
 }

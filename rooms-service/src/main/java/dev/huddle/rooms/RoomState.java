@@ -20,13 +20,19 @@ import java.util.List;
  * @param ended        0 while the room lives; else when it ended. An ended room stays as a marker (no members)
  *                     until its end is surely behind the committed offset: a redelivered command from before the
  *                     end must be skipped, not applied to a room that no longer exists
+ * @param held         signals and private chats for members who are away, oldest first ({@code null} in
+ *                     snapshots written before there was any)
  */
 public record RoomState(String name, List<Member> members, String passwordHash, boolean hidden, boolean locked,
                         long created, List<ChatMessage> chat, long lastOffset, List<String> recentIds,
-                        List<Outgoing> outbox, long ended) {
+                        List<Outgoing> outbox, long ended, List<Held> held) {
 
     public boolean live() {
         return ended == 0;
+    }
+
+    /** A frame for {@code peerId}, waiting for it to come back. */
+    public record Held(String peerId, String frame, long ingressTs) {
     }
 
     /** A delivery caused by the command at {@code offset}. */

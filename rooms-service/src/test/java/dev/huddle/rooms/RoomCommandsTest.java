@@ -5,6 +5,7 @@ import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
+import dev.huddle.events.Frames;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Topics;
 import dev.huddle.testing.KafkaExtension;
@@ -245,6 +246,70 @@ class RoomCommandsTest {
         Delivery gone = kafka.await(d -> stranger.conn().equals(d.conn()));
         assertThat(gone.control(), is(Delivery.Control.RESUME_ROOM));
         assertThat(Json.tree(gone.frame()), is(Json.tree("{\"room\":\"" + room + "\",\"gone\":true}")));
+    }
+
+    @Test
+    void framesForAnAwayMemberWaitForItsReturnInOrder() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.send(bob.origin(), CommandTypes.AWAY, null, room, Map.of("room", room));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, v -> v.contains("\"away\":true"));
+
+        Command first = hold(room, bob.peerId(), "c1");
+        kafka.send(first);
+        kafka.send(first); // a redelivered request: held once
+        kafka.send(hold(room, bob.peerId(), "c2"));
+        kafka.send(hold(room, "nobody-here", "lost"));
+        kafka.send(null, CommandTypes.NOTICE, null, room, Map.of("room", room, "text", "marker"));
+        kafka.push(ann, "notice");
+        assertThat("nothing reaches an away member", kafka.frames(bob.peerId(), "signal"), is(List.of()));
+
+        RoomsFixture.Client bobAgain = bob.reconnected();
+        kafka.send(bobAgain.origin(), CommandTypes.BACK, "resume-h", room, Map.of("room", room));
+        kafka.await(d -> bobAgain.conn().equals(d.conn()));
+        List<JsonNode> held = RoomsFixture.eventually(() -> {
+            List<JsonNode> f = kafka.frames(bob.peerId(), "signal");
+            return f.size() >= 2 ? f : null;
+        });
+        assertThat(held.stream().map(f -> f.path("data").path("candidate").path("candidate").asText()).toList(),
+                contains("c1", "c2"));
+        int resumeAt = indexOf(d -> bobAgain.conn().equals(d.conn()));
+        int firstHeldAt = indexOf(d -> d.conn() == null && d.frame() != null && d.frame().contains("\"c1\""));
+        assertThat("the room first, then what was held", resumeAt < firstHeldAt, is(true));
+
+        // Back already when the hold arrives (signaling's view was behind): delivered at once.
+        kafka.send(hold(room, bob.peerId(), "c3"));
+        RoomsFixture.eventually(() -> kafka.frames(bob.peerId(), "signal").size() == 3 ? true : null);
+
+        // Held, then gone for good: never delivered, not even to a later peer of the same id.
+        kafka.send(bobAgain.origin(), CommandTypes.AWAY, null, room, Map.of("room", room));
+        kafka.send(hold(room, bob.peerId(), "c4"));
+        kafka.send(bobAgain.origin(), CommandTypes.DEPART, null, room, Map.of("room", room, "reason", "disconnected"));
+        kafka.push(ann, "peer_left");
+        kafka.send(null, CommandTypes.NOTICE, null, room, Map.of("room", room, "text", "marker 2"));
+        kafka.push(ann, "notice", 2);
+        assertThat(kafka.frames(bob.peerId(), "signal").size(), is(3));
+    }
+
+    private static int indexOf(java.util.function.Predicate<Delivery> match) {
+        List<Delivery> all = List.copyOf(kafka.deliveries);
+        for (int i = 0; i < all.size(); i++) {
+            if (match.test(all.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** What signaling sends for a signal to an away member. */
+    static Command hold(String room, String to, String candidate) {
+        String frame = Frames.push("signal", Map.of("room", room, "from", "someone",
+                "candidate", Map.of("candidate", candidate)));
+        return Command.of(null, CommandTypes.HOLD, null, room,
+                Json.toTree(Map.of("room", room, "to", to, "frame", frame, "ingressTs", 1)), System.currentTimeMillis());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.huddle.rooms;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.KafkaSettings;
@@ -49,6 +50,38 @@ class RoomsRestartTest {
                 assertThat(bob.get("peers").get(0).get("peerId").asText(), is(ann.peerId()));
                 assertThat(kafka.push(ann, "peer_joined").get("data").get("peer").get("nickname").asText(),
                         is("Bob"));
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    /** What is held for an away member lives in the room's state: a new instance delivers it on the return. */
+    @Test
+    void heldFramesOutliveTheInstanceThatHeldThem() throws Exception {
+        try (RoomsFixture kafka = new RoomsFixture()) {
+            String room = room();
+            RoomsFixture.Client ann = client();
+            RoomsFixture.Client bob = client();
+            RoomsService first = kafka.start(Map.of());
+            try {
+                kafka.join(ann, room, "Ann");
+                kafka.join(bob, room, "Bob");
+                kafka.send(bob.origin(), CommandTypes.AWAY, null, room, Map.of("room", room));
+                kafka.send(RoomCommandsTest.hold(room, bob.peerId(), "kept"));
+                kafka.send(null, CommandTypes.NOTICE, null, room, Map.of("room", room, "text", "marker"));
+                kafka.push(ann, "notice");
+            } finally {
+                first.close();
+            }
+
+            RoomsService second = kafka.start(Map.of());
+            try {
+                RoomsFixture.Client bobAgain = bob.reconnected();
+                kafka.send(bobAgain.origin(), CommandTypes.BACK, "resume", room, Map.of("room", room));
+                JsonNode held = RoomsFixture.eventually(() -> kafka.frames(bob.peerId(), "signal").stream()
+                        .findFirst().orElse(null));
+                assertThat(held.path("data").path("candidate").path("candidate").asText(), is("kept"));
             } finally {
                 second.close();
             }

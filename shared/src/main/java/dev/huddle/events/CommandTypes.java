@@ -18,6 +18,12 @@ public final class CommandTypes {
     public static final String LOCK = "lock";
     /** rooms: operator announcement to one room; data {room, text} */
     public static final String NOTICE = "notice";
+    /**
+     * rooms: signaling relayed a signal or private chat to a member who is away (grace period): keep it in the
+     * room's state until the member is back, deliver it at once if it is back already, drop it if it is gone;
+     * data {room, to, frame, ingressTs}
+     */
+    public static final String HOLD = "hold";
     /** rooms: signaling relayed a public chat message, keep it in history; data ChatMessage */
     public static final String CHAT_POSTED = "chat_posted";
 

@@ -1,38 +1,40 @@
 package dev.huddle.signaling;
 
+import dev.huddle.events.Command;
+import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
 import dev.huddle.events.Member;
 import dev.huddle.events.RoomMembers;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
-import dev.huddle.signaling.HeldMessages.Held;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Pushes frames to members of a room, holding them for members who are away (grace period) and flushing
- * them when the member is back. It also applies {@code room-members} updates, because the away flag and the
- * held messages must change together: one lock orders "is the peer away? hold : send" against
- * "peer is back: flush", so a held message never overtakes or trails behind a flush.
+ * Pushes frames to members of a room. A member who is away (grace period) gets signals and private chat held
+ * for it, not here but in the room's state: a {@code hold} command to rooms-service, which keeps it through a
+ * crash of either service and delivers it when the member is back. It also applies {@code room-members} updates.
  */
 final class Courier {
     private static final System.Logger LOG = System.getLogger(Courier.class.getName());
 
     private final Membership membership;
-    private final HeldMessages held;
     private final Publisher publisher;
     private final RelayMetrics metrics;
 
-    Courier(Membership membership, int holdMax, Publisher publisher, RelayMetrics metrics) {
+    Courier(Membership membership, Publisher publisher, RelayMetrics metrics) {
         this.membership = membership;
-        this.held = new HeldMessages(holdMax);
         this.publisher = publisher;
         this.metrics = metrics;
     }
@@ -42,11 +44,14 @@ final class Courier {
      * when {@code hold} (signals, private chat), else not at all (public chat: history covers it). Peers no
      * longer in the room get nothing.
      *
-     * @return completes when the broker has the delivery
+     * @param cause the request's command id: a redelivered request holds under the same ids, so rooms-service
+     *              keeps one copy
+     * @return completes when the broker has the delivery and the holds
      */
-    synchronized CompletableFuture<?> send(String room, List<String> peers, String frame, long ingressTs,
-                                           boolean hold) {
+    CompletableFuture<?> send(String cause, String room, List<String> peers, String frame, long ingressTs,
+                              boolean hold) {
         List<String> now = new ArrayList<>(peers.size());
+        List<CompletableFuture<?>> acks = new ArrayList<>(2);
         for (String peer : peers) {
             Member m = membership.member(room, peer);
             if (m == null) {
@@ -56,55 +61,38 @@ final class Courier {
                 now.add(peer);
             } else if (hold) {
                 metrics.held();
-                if (held.hold(peer, new Held(room, frame, ingressTs))) {
-                    metrics.holdDropped();
-                }
+                acks.add(publisher.send(Topics.ROOM_COMMANDS, room, holdCommand(cause, room, peer, frame, ingressTs)));
             }
         }
-        if (now.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return publisher.send(Topics.DELIVERIES, room, Delivery.frame(now, frame, ingressTs))
-                .thenRun(() -> metrics.latency(ingressTs));
-    }
-
-    /** Handler of the {@code room-members} replica: record the new snapshots, flush or drop held messages. */
-    CompletionStage<?> onRoomMembers(List<ConsumerRecord<String, String>> batch) {
-        List<CompletableFuture<?>> acks = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : batch) {
-            RoomMembers members;
-            try {
-                members = record.value() == null ? null : Json.read(record.value(), RoomMembers.class);
-            } catch (RuntimeException e) {
-                // Not the parser's message: it may quote the record (SDP, chat text).
-                LOG.log(Level.WARNING, "Skipping unreadable room-members record at offset " + record.offset()
-                        + " of partition " + record.partition() + " (" + e.getClass().getSimpleName() + ")");
-                continue;
-            }
-            acks.addAll(membersChanged(record.key(), members));
+        if (!now.isEmpty()) {
+            acks.add(publisher.send(Topics.DELIVERIES, room, Delivery.frame(now, frame, ingressTs))
+                    .thenRun(() -> metrics.latency(ingressTs)));
         }
         return Publisher.all(acks);
     }
 
-    private synchronized List<CompletableFuture<?>> membersChanged(String room, RoomMembers members) {
-        membership.put(room, members);
-        if (held.size() == 0) {
-            return List.of();
-        }
-        List<CompletableFuture<?>> acks = new ArrayList<>();
-        for (String peer : held.peers()) {
-            Member m = members == null ? null : members.member(peer);
-            if (m != null && m.away()) {
-                continue; // still in its grace period
+    private static Command holdCommand(String cause, String room, String peer, String frame, long ingressTs) {
+        ObjectNode data = Json.object();
+        data.put("room", room);
+        data.put("to", peer);
+        data.put("frame", frame);
+        data.put("ingressTs", ingressTs);
+        String id = UUID.nameUUIDFromBytes((cause + "/" + CommandTypes.HOLD + "/" + peer)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        return new Command(Command.VERSION, id, System.currentTimeMillis(), null, CommandTypes.HOLD, null, room, data);
+    }
+
+    /** Handler of the {@code room-members} replica: record the new snapshots. */
+    CompletionStage<?> onRoomMembers(List<ConsumerRecord<String, String>> batch) {
+        for (ConsumerRecord<String, String> record : batch) {
+            try {
+                membership.put(record.key(), record.value() == null ? null : Json.read(record.value(), RoomMembers.class));
+            } catch (RuntimeException e) {
+                // Not the parser's message: it may quote the record (SDP, chat text).
+                LOG.log(Level.WARNING, "Skipping unreadable room-members record at offset " + record.offset()
+                        + " of partition " + record.partition() + " (" + e.getClass().getSimpleName() + ")");
             }
-            // Back: deliver in order now. Gone from the room (left, grace over, room ended): drop.
-            List<Held> taken = held.take(peer, room);
-            if (m != null) {
-                for (Held h : taken) {
-                    acks.add(publisher.send(Topics.DELIVERIES, room, Delivery.frame(peer, h.frame(), h.ingressTs())));
-                }
-            }
         }
-        return acks;
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -152,7 +152,8 @@ final class Relay {
                 push.set(field, data.get(field));
             }
         }
-        CompletableFuture<?> pushed = courier.send(room, List.of(to), Frames.push("signal", push), command.ts(), true);
+        CompletableFuture<?> pushed = courier.send(command.id(), room, List.of(to), Frames.push("signal", push),
+                command.ts(), true);
         metrics.relayed("signal");
         return CompletableFuture.allOf(pushed, reply(command, room, Json.object()));
     }
@@ -177,7 +178,7 @@ final class Relay {
         List<CompletableFuture<?>> acks = new ArrayList<>(3);
         if (to == null) {
             List<String> everyone = admission.room().members().stream().map(Member::peerId).toList();
-            acks.add(courier.send(room, everyone, frame, command.ts(), false));
+            acks.add(courier.send(command.id(), room, everyone, frame, command.ts(), false));
             // Into the room's history. Both ids derive from the request's, so a redelivered request repeats
             // the same command and message, and rooms-service can drop the copy.
             UUID postedId = UUID.nameUUIDFromBytes((message.id() + "/" + CommandTypes.CHAT_POSTED)
@@ -186,7 +187,7 @@ final class Relay {
                     ts, null, CommandTypes.CHAT_POSTED, null, room, Json.toTree(message))));
         } else {
             List<String> both = to.equals(sender) ? List.of(sender) : List.of(to, sender);
-            acks.add(courier.send(room, both, frame, command.ts(), true));
+            acks.add(courier.send(command.id(), room, both, frame, command.ts(), true));
         }
         metrics.relayed("chat");
         ObjectNode reply = Json.object();

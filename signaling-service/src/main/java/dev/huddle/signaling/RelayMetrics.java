@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The service's domain meters (on {@code /observe/metrics}): messages relayed and refused, held for away
- * peers, dropped from a full hold, causality barriers waited for, and the relay latency from the gateway's
+ * The service's domain meters (on {@code /observe/metrics}): messages relayed and refused, handed to
+ * rooms-service to hold for away peers, causality barriers waited for, and the relay latency from the gateway's
  * read of the request to the broker's ack of the delivery.
  */
 final class RelayMetrics {
@@ -21,7 +21,6 @@ final class RelayMetrics {
     private final Counter signals = counter("huddle_signaling_relayed", "type", "signal");
     private final Counter chats = counter("huddle_signaling_relayed", "type", "chat");
     private final Counter held = counter("huddle_signaling_held");
-    private final Counter holdDropped = counter("huddle_signaling_hold_dropped");
     private final Counter barriers = counter("huddle_signaling_barrier_waits");
     private final Timer latency = registry.getOrCreate(Timer.builder("huddle_signaling_relay_latency")
             .description("From the gateway reading the request to the broker acknowledging its delivery")
@@ -37,10 +36,6 @@ final class RelayMetrics {
 
     void held() {
         held.increment();
-    }
-
-    void holdDropped() {
-        holdDropped.increment();
     }
 
     /** A request named a non-member, so the relay waited for the membership replica to catch up. */

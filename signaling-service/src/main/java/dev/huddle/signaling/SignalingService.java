@@ -45,10 +45,9 @@ final class SignalingService implements RunningService {
 
         RelayMetrics metrics = new RelayMetrics();
         Membership membership = new Membership();
-        Courier courier = new Courier(membership, config.get("signaling.hold.max").asInt().orElse(256),
-                publisher, metrics);
+        Courier courier = new Courier(membership, publisher, metrics);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
-                publisher.flushing(courier::onRoomMembers));
+                courier::onRoomMembers);
         Relay relay = new Relay(membership, courier, publisher, metrics,
                 room -> membersLoop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, room),
                 config.get("signaling.barrier.ms").asLong().orElse(3000L));

@@ -36,7 +36,6 @@ class SignalingServiceTest {
         Config config = ServiceConfig.load("signaling-service.yaml");
         assertThat(config.get("server.port").asInt().get(), is(8082));
         assertThat(config.get("server.host").asString().get(), is("0.0.0.0"));
-        assertThat(config.get("signaling.hold.max").asInt().get(), is(256));
         assertThat(config.get("signaling.barrier.ms").asLong().get(), is(3000L));
         assertThat(config.get("kafka.bootstrap.servers").asString().get(), is("localhost:9092"));
         assertThat(config.get("kafka.fetch.max.wait.ms").asInt().get(), is(500));
