@@ -11,6 +11,7 @@ import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
 import dev.huddle.service.Observability;
 import dev.huddle.service.RunningService;
+import dev.huddle.service.ServiceParts;
 
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -40,7 +40,6 @@ final class Gateway implements RunningService {
 
     private final Instance instance;
     private final GatewaySettings settings;
-    private final Admin admin;
     private final Publisher publisher;
     private final Connections connections = new Connections();
     private final GatewayMetrics metrics;
@@ -49,8 +48,7 @@ final class Gateway implements RunningService {
     private final AdminApi adminApi;
     private final ScheduledExecutorService timer;
     private final WebServer server;
-    private Heartbeat heartbeat;
-    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final ServiceParts parts;
     private volatile boolean draining;
     private volatile boolean killed;
 
@@ -58,7 +56,7 @@ final class Gateway implements RunningService {
         instance = Instance.create(KIND, config);
         settings = GatewaySettings.create(config);
         KafkaSettings kafka = KafkaSettings.create(config);
-        admin = Admin.create(kafka.admin());
+        Admin admin = Admin.create(kafka.admin());
         TopicAdmin.ensure(admin, kafka, Topics.ALL);
         publisher = new Publisher(kafka, instance.id());
         metrics = new GatewayMetrics(instance.id(), connections::size);
@@ -83,6 +81,8 @@ final class Gateway implements RunningService {
                 .addRouting(WsRouting.builder().endpoint("/ws", () -> new Connection(this)));
         GatewayRoutes.staticContent().ifPresent(web::addFeature);
         server = web.build();
+        // The admin API before the publisher and Kafka admin it uses; its loop has stopped by then.
+        parts = new ServiceParts(loops, publisher, admin, server, adminApi, metrics);
     }
 
     /** Starts and returns once deliveries are read (a connection's first reply cannot be missed). */
@@ -97,8 +97,8 @@ final class Gateway implements RunningService {
             throw new IllegalStateException("Gateway did not start: " + e.getMessage(), e);
         }
         GatewaySettings s = gateway.settings;
-        gateway.heartbeat = new Heartbeat(gateway.instance, gateway.publisher, gateway::healthy,
-                gateway.connections::size, s.heartbeatMs());
+        gateway.parts.heartbeat(new Heartbeat(gateway.instance, gateway.publisher, gateway::healthy,
+                gateway.connections::size, s.heartbeatMs()));
         gateway.timer.scheduleWithFixedDelay(gateway.directory::tick, s.roomsTickMs(), s.roomsTickMs(),
                 TimeUnit.MILLISECONDS);
         gateway.timer.scheduleWithFixedDelay(gateway::sweep, s.sweepMs(), s.sweepMs(), TimeUnit.MILLISECONDS);
@@ -171,9 +171,16 @@ final class Gateway implements RunningService {
      */
     @Override
     public void close() {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
+        if (parts.close(this::drain)) {
+            LOG.log(Level.INFO, "Gateway " + instance.id() + " stopped");
         }
+    }
+
+    /**
+     * Before anything else stops: no new client, every client told to reconnect and closed, and the server
+     * stopped, so every disconnect is sent before the publisher's final flush.
+     */
+    private void drain() {
         draining = true;
         Map<String, Object> reconnect = new LinkedHashMap<>();
         reconnect.put("reason", "shutdown");
@@ -186,37 +193,16 @@ final class Gateway implements RunningService {
         connections.all().forEach(Connection::closed); // never answered the close: gone all the same
         timer.shutdownNow();
         server.stop();
-        deliveries.close();
-        directory.close();
-        adminApi.close();
-        if (heartbeat != null) {
-            heartbeat.close();
-        }
-        publisher.close(); // flushes the disconnected commands and the heartbeat tombstone
-        admin.close();
-        metrics.close();
-        LOG.log(Level.INFO, "Gateway " + instance.id() + " stopped");
     }
 
     /** Stops like a crash: sockets cut without close frames, nothing more said to Kafka. */
     @Override
     public void kill() {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
-        }
-        killed = true;
-        if (heartbeat != null) {
-            heartbeat.stopSilently();
-        }
-        timer.shutdownNow();
-        connections.all().forEach(Connection::drop);
-        server.stop();
-        deliveries.close();
-        directory.close();
-        adminApi.close();
-        publisher.kill(); // what was not sent yet dies with the process
-        admin.close();
-        metrics.close();
+        parts.kill(() -> {
+            killed = true; // the dropped connections go without telling presence
+            timer.shutdownNow();
+            connections.all().forEach(Connection::drop);
+        });
     }
 
     private void awaitNoConnections(long ms) {

@@ -30,7 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * delta since each distinct remembered sequence is computed once and the same frame goes to every watcher that
  * shares it (after the first tick, all of them), so the cost does not grow with connections times changes.
  */
-final class RoomDirectory implements AutoCloseable {
+final class RoomDirectory {
     private static final System.Logger LOG = System.getLogger(RoomDirectory.class.getName());
     private static final Comparator<Listed> ORDER = Comparator.comparingInt(Listed::count).reversed()
             .thenComparing(Listed::name);
@@ -169,10 +169,5 @@ final class RoomDirectory implements AutoCloseable {
                 it.remove();
             }
         }
-    }
-
-    @Override
-    public void close() {
-        loop.close();
     }
 }

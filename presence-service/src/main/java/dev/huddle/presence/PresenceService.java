@@ -11,6 +11,7 @@ import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
 import dev.huddle.service.Observability;
 import dev.huddle.service.RunningService;
+import dev.huddle.service.ServiceParts;
 
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
@@ -36,8 +37,6 @@ final class PresenceService implements RunningService {
     private static final String GROUP = "presence";
 
     private final Instance instance;
-    private final Admin admin;
-    private final Publisher publisher;
     private final PresenceMetrics metrics = new PresenceMetrics();
     private final Membership membership = new Membership();
     private final Sessions sessions;
@@ -45,16 +44,16 @@ final class PresenceService implements RunningService {
     private final ConsumerLoop membersLoop;
     private final ConsumerLoop instancesLoop;
     private final ConsumerLoop commandsLoop;
-    private final Heartbeat heartbeat;
     private final WebServer server;
+    private final ServiceParts parts;
     private final long sweepMs;
 
     private PresenceService(Config config) {
         instance = Instance.create(KIND, config);
         KafkaSettings settings = KafkaSettings.create(config);
-        admin = Admin.create(settings.admin());
+        Admin admin = Admin.create(settings.admin());
         TopicAdmin.ensure(admin, settings, Topics.ALL);
-        publisher = new Publisher(settings, instance.id());
+        Publisher publisher = new Publisher(settings, instance.id());
 
         long graceMs = config.get("presence.grace.ms").asLong().orElse(30_000L);
         long gatewayTimeoutMs = config.get("presence.gateway.timeout.ms").asLong().orElse(7_000L);
@@ -74,8 +73,11 @@ final class PresenceService implements RunningService {
         List<ConsumerLoop> loops = List.of(membersLoop, instancesLoop, commandsLoop);
 
         server = Observability.server(config, loops).build();
-        heartbeat = new Heartbeat(instance, publisher, () -> loops.stream().allMatch(ConsumerLoop::isReady),
-                () -> 0, heartbeatMs);
+        Heartbeat heartbeat = new Heartbeat(instance, publisher,
+                () -> loops.stream().allMatch(ConsumerLoop::isReady), () -> 0, heartbeatMs);
+        // The command loop first: it commits, and leaves the group, so another instance takes the sessions over.
+        parts = new ServiceParts(List.of(commandsLoop, membersLoop, instancesLoop), publisher, admin, server,
+                () -> metrics.untrack(sessions)).heartbeat(heartbeat);
     }
 
     /**
@@ -131,27 +133,11 @@ final class PresenceService implements RunningService {
 
     @Override
     public void close() {
-        sweeper.close();
-        commandsLoop.close(); // commits, and leaves the group: another instance takes the partitions over
-        membersLoop.close();
-        instancesLoop.close();
-        heartbeat.close(); // tombstone: "stopped on purpose"
-        metrics.untrack(sessions);
-        publisher.close();
-        admin.close();
-        server.stop();
+        parts.close(sweeper::close); // first: it ends sessions, not to be done while the loops hand them over
     }
 
     @Override
     public void kill() {
-        heartbeat.stopSilently();
-        sweeper.close();
-        commandsLoop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
-        membersLoop.crash();
-        instancesLoop.crash();
-        metrics.untrack(sessions);
-        publisher.kill();
-        admin.close();
-        server.stop();
+        parts.kill(sweeper::close);
     }
 }

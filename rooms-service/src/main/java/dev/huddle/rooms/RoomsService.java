@@ -5,11 +5,12 @@ import dev.huddle.kafka.Publisher;
 import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
 import dev.huddle.service.RunningService;
+import dev.huddle.service.ServiceParts;
 
 import io.helidon.webserver.WebServer;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -19,23 +20,18 @@ import org.apache.kafka.clients.admin.Admin;
  */
 public final class RoomsService implements RunningService {
     private final Instance instance;
-    private final Admin admin;
-    private final Publisher publisher;
     private final ConsumerLoop loop;
     private final WebServer server;
-    private final Heartbeat heartbeat;
-    private final RoomsMetrics metrics;
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final ServiceParts parts;
 
     RoomsService(Instance instance, Admin admin, Publisher publisher, ConsumerLoop loop, WebServer server,
                  Heartbeat heartbeat, RoomsMetrics metrics) {
         this.instance = instance;
-        this.admin = admin;
-        this.publisher = publisher;
         this.loop = loop;
         this.server = server;
-        this.heartbeat = heartbeat;
-        this.metrics = metrics;
+        // The loop stops before the server: it finishes the batch in hand, commits and leaves the group, so the
+        // partitions move at once (on a crash they wait for the session timeout).
+        this.parts = new ServiceParts(List.of(loop), publisher, admin, server, metrics).heartbeat(heartbeat);
     }
 
     @Override
@@ -55,29 +51,11 @@ public final class RoomsService implements RunningService {
 
     @Override
     public void close() {
-        if (stopped.compareAndSet(false, true)) {
-            loop.close(); // finishes the batch in hand, commits, leaves the group: the partitions move at once
-            server.stop();
-            heartbeat.close();
-            release();
-        }
+        parts.close();
     }
 
     @Override
     public void kill() {
-        if (stopped.compareAndSet(false, true)) {
-            heartbeat.stopSilently();
-            loop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
-            server.stop();
-            metrics.close();
-            publisher.kill();
-            admin.close();
-        }
-    }
-
-    private void release() {
-        metrics.close();
-        publisher.close();
-        admin.close();
+        parts.kill();
     }
 }

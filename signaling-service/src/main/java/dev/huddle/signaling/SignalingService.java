@@ -9,6 +9,7 @@ import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
 import dev.huddle.service.Observability;
 import dev.huddle.service.RunningService;
+import dev.huddle.service.ServiceParts;
 
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
@@ -33,8 +34,8 @@ final class SignalingService implements RunningService {
     private final Publisher publisher;
     private final ConsumerLoop membersLoop;
     private final ConsumerLoop signalsLoop;
-    private final Heartbeat heartbeat;
     private final WebServer server;
+    private final ServiceParts parts;
 
     private SignalingService(Config config) {
         instance = Instance.create(KIND, config);
@@ -56,8 +57,11 @@ final class SignalingService implements RunningService {
         List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop);
 
         server = Observability.server(config, loops).build();
-        heartbeat = new Heartbeat(instance, publisher, () -> loops.stream().allMatch(ConsumerLoop::isReady),
+        Heartbeat heartbeat = new Heartbeat(instance, publisher,
+                () -> loops.stream().allMatch(ConsumerLoop::isReady),
                 () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));
+        // The relay first: it commits what was relayed; the membership replica it waits on goes after it.
+        parts = new ServiceParts(List.of(signalsLoop, membersLoop), publisher, admin, server).heartbeat(heartbeat);
     }
 
     /**
@@ -90,21 +94,11 @@ final class SignalingService implements RunningService {
 
     @Override
     public void close() {
-        signalsLoop.close(); // commits what was relayed
-        membersLoop.close();
-        heartbeat.close(); // tombstone: "stopped on purpose"
-        publisher.close();
-        admin.close();
-        server.stop();
+        parts.close();
     }
 
     @Override
     public void kill() {
-        heartbeat.stopSilently();
-        signalsLoop.crash(); // no commit, no leave: the partitions wait for the session timeout, as after a crash
-        membersLoop.crash();
-        publisher.kill();
-        admin.close();
-        server.stop();
+        parts.kill();
     }
 }
