@@ -30,8 +30,6 @@ final class SignalingService implements RunningService {
     private static final String GROUP = "signaling";
 
     private final Instance instance;
-    private final Admin admin;
-    private final Publisher publisher;
     private final ConsumerLoop membersLoop;
     private final ConsumerLoop signalsLoop;
     private final WebServer server;
@@ -40,9 +38,9 @@ final class SignalingService implements RunningService {
     private SignalingService(Config config) {
         instance = Instance.create(KIND, config);
         KafkaSettings settings = KafkaSettings.create(config);
-        admin = Admin.create(settings.admin());
+        Admin admin = Admin.create(settings.admin());
         TopicAdmin.ensure(admin, settings, Topics.ALL);
-        publisher = new Publisher(settings, instance.id());
+        Publisher publisher = new Publisher(settings, instance.id());
 
         RelayMetrics metrics = new RelayMetrics();
         Membership membership = new Membership();
