@@ -62,6 +62,20 @@ class DeliveriesTest {
         return Frames.push("notice", Harness.map("text", "hi", "m", marker));
     }
 
+    /** A service that crashed before its commit makes its last deliveries again, with the same ids. */
+    @Test
+    void aDeliveryMadeTwiceReachesTheClientOnce() {
+        try (WsClient a = WsClient.hello(one.port())) {
+            Delivery once = Delivery.frame(a.peerId(), push("twice"), 0).withId(Delivery.idFor("cmd-1", "push"));
+            harness.deliver(a.peerId(), once);
+            harness.deliver(a.peerId(), once);
+            harness.deliver(a.peerId(), Delivery.frame(a.peerId(), push("after"), 0));
+            assertThat(gets(a, "twice"), is(true));
+            assertThat(gets(a, "after"), is(true)); // the copy, had it come, would have come before this
+            assertThat(gets(a, "twice"), is(false));
+        }
+    }
+
     @Test
     void framesGoToTheAddressedPeersOnWhicheverGateway() {
         try (WsClient a = WsClient.hello(one.port()); WsClient b = WsClient.hello(one.port());

@@ -1,5 +1,6 @@
 package dev.huddle.events;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
@@ -30,6 +31,19 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
         RESUME_ACCEPTED,
         /** internal: rooms-service restored one room of a resumed peer; the frame is the room's state */
         RESUME_ROOM
+    }
+
+    /**
+     * An id derived from the command that caused the delivery: the same when a redelivered command is handled
+     * again, so a gateway recognises the copy and the client gets the frame once.
+     */
+    public static String idFor(String commandId, String purpose) {
+        String seed = (commandId == null ? UUID.randomUUID().toString() : commandId) + "/" + purpose;
+        return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    public Delivery withId(String newId) {
+        return new Delivery(v, newId, ts, to, conn, frame, control, code, ingressTs);
     }
 
     public static Delivery frame(List<String> to, String frame, long ingressTs) {

@@ -44,8 +44,8 @@ final class Courier {
      * when {@code hold} (signals, private chat), else not at all (public chat: history covers it). Peers no
      * longer in the room get nothing.
      *
-     * @param cause the request's command id: a redelivered request holds under the same ids, so rooms-service
-     *              keeps one copy
+     * @param cause the request's command id: a redelivered request sends and holds under the same ids, so
+     *              gateways and rooms-service keep one copy
      * @return completes when the broker has the delivery and the holds
      */
     CompletableFuture<?> send(String cause, String room, List<String> peers, String frame, long ingressTs,
@@ -65,7 +65,8 @@ final class Courier {
             }
         }
         if (!now.isEmpty()) {
-            acks.add(publisher.send(Topics.DELIVERIES, room, Delivery.frame(now, frame, ingressTs))
+            acks.add(publisher.send(Topics.DELIVERIES, room, Delivery.frame(now, frame, ingressTs)
+                            .withId(Delivery.idFor(cause, "push")))
                     .thenRun(() -> metrics.latency(ingressTs)));
         }
         return Publisher.all(acks);

@@ -11,6 +11,7 @@ import dev.huddle.events.RoomMembers;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.RecentIds;
 import dev.huddle.kafka.Topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -245,15 +246,16 @@ final class Relay {
         if (command.ref() == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return publisher.send(Topics.DELIVERIES, room,
-                Delivery.toConnection(command.origin(), Frames.reply(command.ref(), data), command.ts()));
+        return publisher.send(Topics.DELIVERIES, room, Delivery.toConnection(command.origin(),
+                Frames.reply(command.ref(), data), command.ts()).withId(Delivery.idFor(command.id(), "reply")));
     }
 
     private CompletableFuture<?> refuse(Command command, ErrorCode code, String message) {
         metrics.refused(code);
         String key = command.key() != null ? command.key() : command.origin().peer();
         return publisher.send(Topics.DELIVERIES, key, Delivery.toConnection(command.origin(),
-                Frames.failed(command.ref(), command.type(), code, message), command.ts()));
+                Frames.failed(command.ref(), command.type(), code, message), command.ts())
+                .withId(Delivery.idFor(command.id(), "refusal")));
     }
 
     /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */
