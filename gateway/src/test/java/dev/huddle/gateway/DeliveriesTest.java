@@ -66,7 +66,7 @@ class DeliveriesTest {
     @Test
     void aDeliveryMadeTwiceReachesTheClientOnce() {
         try (WsClient a = WsClient.hello(one.port())) {
-            Delivery once = Delivery.frame(a.peerId(), push("twice"), 0).withId(Delivery.idFor("cmd-1", "push"));
+            Delivery once = Delivery.frame(Command.derivedId("cmd-1", "push"), List.of(a.peerId()), push("twice"), 0);
             harness.deliver(a.peerId(), once);
             harness.deliver(a.peerId(), once);
             harness.deliver(a.peerId(), Delivery.frame(a.peerId(), push("after"), 0));

@@ -27,6 +27,15 @@ public record Command(int v, String id, long ts, Origin origin, String type, Str
         return new Command(VERSION, UUID.randomUUID().toString(), ts, origin, type, ref, key, data);
     }
 
+    /**
+     * An id derived from the id of the command that caused something (another command, a delivery): the same each
+     * time a redelivered command is handled again, so whoever receives the copy can drop it.
+     */
+    public static String derivedId(String cause, String purpose) {
+        String seed = (cause == null ? UUID.randomUUID().toString() : cause) + "/" + purpose;
+        return UUID.nameUUIDFromBytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
     public static Command of(Origin origin, String type, String key, Object data) {
         return of(origin, type, null, key, dev.huddle.json.Json.toTree(data), System.currentTimeMillis());
     }

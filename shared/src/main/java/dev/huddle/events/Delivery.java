@@ -1,6 +1,5 @@
 package dev.huddle.events;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
@@ -33,22 +32,16 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
         RESUME_ROOM
     }
 
-    /**
-     * An id derived from the command that caused the delivery: the same when a redelivered command is handled
-     * again, so a gateway recognises the copy and the client gets the frame once.
-     */
-    public static String idFor(String commandId, String purpose) {
-        String seed = (commandId == null ? UUID.randomUUID().toString() : commandId) + "/" + purpose;
-        return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    public Delivery withId(String newId) {
-        return new Delivery(v, newId, ts, to, conn, frame, control, code, ingressTs);
-    }
-
     public static Delivery frame(List<String> to, String frame, long ingressTs) {
-        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
-                to, null, frame, null, null, ingressTs);
+        return frame(UUID.randomUUID().toString(), to, frame, ingressTs);
+    }
+
+    /**
+     * With an id of its own choosing ({@link Command#derivedId}): a service that makes the delivery again for a
+     * redelivered command uses the same id, so gateways drop the copy and the client gets the frame once.
+     */
+    public static Delivery frame(String id, List<String> to, String frame, long ingressTs) {
+        return new Delivery(Command.VERSION, id, System.currentTimeMillis(), to, null, frame, null, null, ingressTs);
     }
 
     public static Delivery frame(String to, String frame, long ingressTs) {
@@ -57,8 +50,13 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
 
     /** A reply, or anything else that only the connection that asked may see. */
     public static Delivery toConnection(Origin origin, String frame, long ingressTs) {
-        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
-                List.of(origin.peer()), origin.conn(), frame, null, null, ingressTs);
+        return toConnection(UUID.randomUUID().toString(), origin, frame, ingressTs);
+    }
+
+    /** The same with an id of its own choosing, as {@link #frame(String, List, String, long)}. */
+    public static Delivery toConnection(String id, Origin origin, String frame, long ingressTs) {
+        return new Delivery(Command.VERSION, id, System.currentTimeMillis(), List.of(origin.peer()), origin.conn(),
+                frame, null, null, ingressTs);
     }
 
     public static Delivery control(Origin origin, Control control, String frame, Integer code) {

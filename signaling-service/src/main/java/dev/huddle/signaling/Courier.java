@@ -12,10 +12,8 @@ import dev.huddle.kafka.Topics;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -65,8 +63,8 @@ final class Courier {
             }
         }
         if (!now.isEmpty()) {
-            acks.add(publisher.send(Topics.DELIVERIES, room, Delivery.frame(now, frame, ingressTs)
-                            .withId(Delivery.idFor(cause, "push")))
+            acks.add(publisher.send(Topics.DELIVERIES, room,
+                            Delivery.frame(Command.derivedId(cause, "push"), now, frame, ingressTs))
                     .thenRun(() -> metrics.latency(ingressTs)));
         }
         return Publisher.all(acks);
@@ -78,8 +76,7 @@ final class Courier {
         data.put("to", peer);
         data.put("frame", frame);
         data.put("ingressTs", ingressTs);
-        String id = UUID.nameUUIDFromBytes((cause + "/" + CommandTypes.HOLD + "/" + peer)
-                .getBytes(StandardCharsets.UTF_8)).toString();
+        String id = Command.derivedId(cause, CommandTypes.HOLD + "/" + peer);
         return new Command(Command.VERSION, id, System.currentTimeMillis(), null, CommandTypes.HOLD, null, room, data);
     }
 

@@ -182,9 +182,8 @@ final class Relay {
             acks.add(courier.send(command.id(), room, everyone, frame, command.ts(), false));
             // Into the room's history. Both ids derive from the request's, so a redelivered request repeats
             // the same command and message, and rooms-service can drop the copy.
-            UUID postedId = UUID.nameUUIDFromBytes((message.id() + "/" + CommandTypes.CHAT_POSTED)
-                    .getBytes(StandardCharsets.UTF_8));
-            acks.add(publisher.send(Topics.ROOM_COMMANDS, room, new Command(Command.VERSION, postedId.toString(),
+            String postedId = Command.derivedId(message.id(), CommandTypes.CHAT_POSTED);
+            acks.add(publisher.send(Topics.ROOM_COMMANDS, room, new Command(Command.VERSION, postedId,
                     ts, null, CommandTypes.CHAT_POSTED, null, room, Json.toTree(message))));
         } else {
             List<String> both = to.equals(sender) ? List.of(sender) : List.of(to, sender);
@@ -246,16 +245,15 @@ final class Relay {
         if (command.ref() == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return publisher.send(Topics.DELIVERIES, room, Delivery.toConnection(command.origin(),
-                Frames.reply(command.ref(), data), command.ts()).withId(Delivery.idFor(command.id(), "reply")));
+        return publisher.send(Topics.DELIVERIES, room, Delivery.toConnection(Command.derivedId(command.id(), "reply"),
+                command.origin(), Frames.reply(command.ref(), data), command.ts()));
     }
 
     private CompletableFuture<?> refuse(Command command, ErrorCode code, String message) {
         metrics.refused(code);
         String key = command.key() != null ? command.key() : command.origin().peer();
-        return publisher.send(Topics.DELIVERIES, key, Delivery.toConnection(command.origin(),
-                Frames.failed(command.ref(), command.type(), code, message), command.ts())
-                .withId(Delivery.idFor(command.id(), "refusal")));
+        return publisher.send(Topics.DELIVERIES, key, Delivery.toConnection(Command.derivedId(command.id(), "refusal"),
+                command.origin(), Frames.failed(command.ref(), command.type(), code, message), command.ts()));
     }
 
     /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */

@@ -99,6 +99,8 @@ class AwayPeerHoldTest {
         Harness.settle();
         // signaling may drop the copy itself; if it relays it again, rooms-service must be able to drop it.
         assertThat(holdsFor(room).stream().map(Command::id).distinct().count(), is(1L));
+        // Whichever instance relays the request, the hold's id is the same: derived from the request's.
+        assertThat(holdsFor(room).get(0).id(), is(Command.derivedId(offer.id(), CommandTypes.HOLD + "/dee")));
     }
 
     @Test
