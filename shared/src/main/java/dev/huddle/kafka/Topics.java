@@ -29,8 +29,11 @@ public final class Topics {
     /** every instance's heartbeat (kind, version, health, connections), keyed by instance id */
     public static final TopicSpec INSTANCES = new TopicSpec("instances", 1, true, 0);
 
+    /** gateways' admin API: every operator action and sign-in ({@link dev.huddle.events.AuditEvent}), keyed by user */
+    public static final TopicSpec AUDIT = new TopicSpec("audit", 1, false, 30 * 24 * HOUR);
+
     public static final List<TopicSpec> ALL = List.of(ROOM_COMMANDS, ROOM_STATE, ROOM_MEMBERS, ROOM_DIRECTORY,
-            SIGNALS, DELIVERIES, PRESENCE, SESSIONS, INSTANCES);
+            SIGNALS, DELIVERIES, PRESENCE, SESSIONS, INSTANCES, AUDIT);
 
     private Topics() {
     }
