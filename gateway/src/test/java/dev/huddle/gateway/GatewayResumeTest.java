@@ -34,7 +34,7 @@ import static org.hamcrest.Matchers.startsWith;
  * the rooms arriving in any order, the reply, and failure. Presence and rooms-service are played by the test.
  */
 @ExtendWith(KafkaExtension.class)
-class ResumeTest {
+class GatewayResumeTest {
     private static Harness harness;
     private static RunningService one;
     private static RunningService two;

@@ -29,7 +29,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 /** A new connection claims a session with its resume token. */
 @ExtendWith(KafkaExtension.class)
-class ResumeTest {
+class SessionResumeTest {
     private static final long GRACE = 10_000; // a resume must make it in time on a busy test machine
     private static Harness h;
 

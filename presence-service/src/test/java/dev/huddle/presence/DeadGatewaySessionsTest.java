@@ -25,7 +25,7 @@ import static org.hamcrest.Matchers.lessThan;
  * leaves its sessions the normal grace period.
  */
 @ExtendWith(KafkaExtension.class)
-class GatewayDeathTest {
+class DeadGatewaySessionsTest {
     private static final long TIMEOUT = 2000;
     private static final long GRACE = 6000;
     private static Harness h;
