@@ -10,13 +10,16 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Gives tests a real Kafka broker: the cluster in {@code KAFKA_BOOTSTRAP_SERVERS} when set, else one
- * embedded KRaft broker per test JVM, started on first use and stopped when the JVM's tests end.
+ * Gives tests a real Kafka broker: the cluster in {@code KAFKA_BOOTSTRAP_SERVERS} when set; else, with
+ * {@code -Dhuddle.test.kafka=container} (or {@code HUDDLE_TEST_KAFKA=container}) on a machine with a Docker engine,
+ * a broker in a container (Testcontainers); else one embedded KRaft broker per test JVM, started on first use and
+ * stopped when the JVM's tests end. Tests that stop and restart the broker need the embedded one.
  *
  * <p>{@link #settings()} hands each caller a fresh topic prefix, so test classes sharing the broker do not see
  * each other's rooms.
  */
 public final class KafkaExtension implements BeforeAllCallback {
+    static final String CONTAINER = "container";
     private static EmbeddedKafka embedded;
     private static String bootstrap;
 
@@ -31,6 +34,8 @@ public final class KafkaExtension implements BeforeAllCallback {
             String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
             if (external != null && !external.isBlank()) {
                 bootstrap = external;
+            } else if (CONTAINER.equals(choice())) {
+                bootstrap = ContainerKafka.start();
             } else {
                 try {
                     Path dir = Files.createTempDirectory("huddle-test-kafka");
@@ -43,6 +48,17 @@ public final class KafkaExtension implements BeforeAllCallback {
             }
         }
         return bootstrap;
+    }
+
+    /** {@code container} or {@code embedded}: the system property wins over the environment variable. */
+    static String choice() {
+        String p = System.getProperty("huddle.test.kafka");
+        String e = System.getenv("HUDDLE_TEST_KAFKA");
+        String c = p != null && !p.isBlank() ? p : e != null && !e.isBlank() ? e : "embedded";
+        if (!c.equals(CONTAINER) && !c.equals("embedded")) {
+            throw new IllegalStateException("huddle.test.kafka must be 'embedded' or 'container', not '" + c + "'");
+        }
+        return c;
     }
 
     /** The embedded broker, for tests that stop and start it; {@code null} when an external cluster is used. */
