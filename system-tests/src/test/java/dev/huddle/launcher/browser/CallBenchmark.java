@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Benchmark, not part of the test suite (its name does not match Surefire's test patterns): the time from
  * clicking {@code join} until every remote video of the page decodes frames, for calls of 2 and 4 people on
  * two gateways. Run it with
- * {@code ./test.sh -pl launcher -am -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dcalls=10}
+ * {@code ./test.sh -pl system-tests -am -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dcalls=10}
  * and read the result lines in {@code launcher/target/surefire-reports/*CallBenchmark-output.txt}.
  */
 class CallBenchmark {
