@@ -1,9 +1,9 @@
 package dev.huddle.signaling;
 
+import dev.huddle.delivery.Deliveries;
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
-import dev.huddle.events.Delivery;
 import dev.huddle.events.ErrorCode;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Member;
@@ -60,6 +60,7 @@ final class Relay {
     private final Membership membership;
     private final Courier courier;
     private final Publisher publisher;
+    private final Deliveries inboxes;
     private final RelayMetrics metrics;
     private final Function<String, CompletableFuture<Void>> barrier;
     private final long barrierMs;
@@ -75,8 +76,9 @@ final class Relay {
      * @param barrier   completes when the membership replica has read everything written so far for a room
      * @param barrierMs how long to wait for it before answering {@code unavailable}
      */
-    Relay(Membership membership, Courier courier, Publisher publisher, RelayMetrics metrics,
+    Relay(Membership membership, Courier courier, Publisher publisher, Deliveries inboxes, RelayMetrics metrics,
           Function<String, CompletableFuture<Void>> barrier, long barrierMs) {
+        this.inboxes = inboxes;
         this.membership = membership;
         this.courier = courier;
         this.publisher = publisher;
@@ -245,15 +247,14 @@ final class Relay {
         if (command.ref() == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return publisher.send(Topics.DELIVERIES, room, Delivery.toConnection(Command.derivedId(command.id(), "reply"),
-                command.origin(), Frames.reply(command.ref(), data), command.ts()));
+        return inboxes.send(Deliveries.toConnection(Command.derivedId(command.id(), "reply"), command.origin(),
+                Frames.reply(command.ref(), data), command.ts()));
     }
 
     private CompletableFuture<?> refuse(Command command, ErrorCode code, String message) {
         metrics.refused(code);
-        String key = command.key() != null ? command.key() : command.origin().peer();
-        return publisher.send(Topics.DELIVERIES, key, Delivery.toConnection(Command.derivedId(command.id(), "refusal"),
-                command.origin(), Frames.failed(command.ref(), command.type(), code, message), command.ts()));
+        return inboxes.send(Deliveries.toConnection(Command.derivedId(command.id(), "refusal"), command.origin(),
+                Frames.failed(command.ref(), command.type(), code, message), command.ts()));
     }
 
     /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */
