@@ -47,17 +47,20 @@ final class AdminActions {
         this.inboxes = new Deliveries(publisher, view.gateways());
     }
 
-    /** {@code {peerId}}: closes every connection of that peer (on the gateway its session names). */
+    /**
+     * {@code {peerId}}: closes every connection of that peer, on the gateway its session names; without a session
+     * in the view (presence has not written it yet) on every live gateway: a rare action, worth being sure of.
+     */
     CompletableFuture<String> disconnect(String user, JsonNode body) {
         String peerId = peerId(body);
         Session session = view.session(peerId);
         LOG.log(Level.INFO, "Operator " + user + " disconnects peer " + peerId);
-        List<Routed> close = Deliveries.close(List.of(new Target(peerId, session == null ? null : session.gateway())),
-                null, null, DISCONNECT_CODE);
-        if (close.isEmpty()) {
-            throw ApiError.badRequest("No connection of peer '" + peerId + "' is known");
-        }
-        return inboxes.send(close).thenApply(v -> close.getFirst().delivery().id());
+        List<Target> where = session != null && session.gateway() != null
+                ? List.of(new Target(peerId, session.gateway()))
+                : view.gateways().live().stream().map(g -> new Target(peerId, g)).toList();
+        List<Routed> close = Deliveries.close(where, null, null, DISCONNECT_CODE);
+        String id = close.isEmpty() ? Command.derivedId(null, "disconnect") : close.getFirst().delivery().id();
+        return inboxes.send(close).thenApply(v -> id);
     }
 
     /** {@code {room, peerId}} */
