@@ -52,8 +52,11 @@ final class RoomsFixture implements AutoCloseable {
     final Admin admin = Admin.create(settings.admin());
     final Publisher publisher;
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-    /** the gateway whose inbox each delivery (as read) came through */
-    final Map<String, String> inboxOf = new ConcurrentHashMap<>();
+    /** Every inbox record read, with the gateway whose inbox it was in. */
+    final List<Inboxed> inboxed = new CopyOnWriteArrayList<>();
+
+    record Inboxed(String gateway, Delivery delivery) {
+    }
     private final Map<String, Map<String, String>> latest = new ConcurrentHashMap<>();
     private final ConsumerLoop deliveryReplica;
     private final ConsumerLoop stateReplica;
@@ -88,9 +91,10 @@ final class RoomsFixture implements AutoCloseable {
         deliveryReplica = ConsumerLoop.replica(settings, "test-deliveries", inboxes, true,
                 batch -> {
                     batch.forEach(r -> {
-                        inboxOf.put(r.value(), r.topic().substring(settings.topicPrefix().length()
-                                + Topics.INBOX_PREFIX.length()));
-                        deliveries.add(Json.read(r.value(), Delivery.class));
+                        Delivery d = Json.read(r.value(), Delivery.class);
+                        inboxed.add(new Inboxed(r.topic().substring(settings.topicPrefix().length()
+                                + Topics.INBOX_PREFIX.length()), d));
+                        deliveries.add(d);
                     });
                     return CompletableFuture.completedFuture(null);
                 }).start();
