@@ -96,8 +96,18 @@ final class CommandProcessor implements ConsumerLoop.Handler {
 
         return Publisher.all(writes).thenCompose(written -> {
             commits.forEach(registry::commit);
-            return inboxes.send(deliveries);
+            // Pushes first, then answers to the connections that asked: a reply means the request's pushes are
+            // in every inbox, so the sender's next request (to signaling perhaps) pushes after them.
+            List<Routed> answers = deliveries.stream().filter(CommandProcessor::answer).toList();
+            List<Routed> pushes = deliveries.stream().filter(r -> !answer(r)).toList();
+            return answers.isEmpty() ? inboxes.send(pushes)
+                    : inboxes.send(pushes).thenCompose(pushed -> inboxes.send(answers));
         });
+    }
+
+    /** A reply or failure for one connection (not a push, not a resume control). */
+    private static boolean answer(Routed r) {
+        return r.delivery().conn() != null && r.delivery().control() == null;
     }
 
     private void apply(Command c, RoomSlot slot) {
