@@ -114,7 +114,7 @@ final class RequestOrder {
 
     /** An internal ref for a rooms request sent without one. */
     synchronized String internalRef() {
-        return "order-" + (++internalRefs) + INTERNAL_SUFFIX;
+        return "gateway-order-" + (++internalRefs) + INTERNAL_SUFFIX;
     }
 
     /** Gives up waiting for chains blocked longer than the cap (a service that never answers). */
@@ -163,7 +163,7 @@ final class RequestOrder {
                 return false;
             }
             if (chain.unfenced) {
-                chain.fence = "fence-" + (++internalRefs) + INTERNAL_SUFFIX;
+                chain.fence = "gateway-fence-" + (++internalRefs) + INTERNAL_SUFFIX;
                 chain.unfenced = false;
                 rooms.put(chain.fence, new Request(Kind.SIGNALING, FENCE, r.room(), chain.fence, null));
                 chain.blockedSince = now;
@@ -190,7 +190,7 @@ final class RequestOrder {
     /**
      * Internal refs are longer than a client's may be (32 characters), so they can never be taken for one.
      */
-    static final String INTERNAL_SUFFIX = "-internal-to-the-gateway";
+    static final String INTERNAL_SUFFIX = "-internal-never-a-client-ref";
     /** The internal command on the signals topic that signaling answers once everything before it is pushed. */
     static final String FENCE = "fence";
 
