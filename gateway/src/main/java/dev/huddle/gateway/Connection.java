@@ -47,6 +47,10 @@ final class Connection implements WsListener {
     static final Set<String> REQUESTS = Set.of("list_rooms", "join", "leave", "signal", "chat", "media", "rename",
             "resume", "ping");
     static final int REF_MAX = 32;
+    /** Requests of one room that may wait for earlier ones of the other service (RequestOrder) */
+    static final int ORDER_QUEUE = 64;
+    /** How long they wait at most for a service that does not answer (then order gives way to progress) */
+    static final long ORDER_CAP_MS = 30_000;
     static final int GOING_AWAY = 1001;
     static final int INVALID_PAYLOAD = 1007;
     static final int POLICY_VIOLATION = 1008;
@@ -64,6 +68,7 @@ final class Connection implements WsListener {
     private Outbound out;
     private RateLimiter limiter;
     private PendingRequests pending;
+    private RequestOrder order;
     private String remote = "";
 
     // reading thread only
@@ -116,6 +121,7 @@ final class Connection implements WsListener {
         this.remote = remoteHost(session);
         this.limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(), now);
         this.pending = new PendingRequests(gateway.timer(), settings.requestTimeoutMs());
+        this.order = new RequestOrder(new OrderedSender(), ORDER_QUEUE, ORDER_CAP_MS);
         this.out = new Outbound(session, settings.outboundQueue(),
                 frame -> gateway.metrics().frameOut(GatewayMetrics.typeOf(frame)), this::closed);
         lastInbound = now;
@@ -341,19 +347,63 @@ final class Connection implements WsListener {
         push(ref != null ? Frames.reply(ref, answer) : Frames.push("pong", answer));
     }
 
-    /** A client request for a service: a command keyed by the room, answered by a delivery. */
+    /**
+     * A client request for a service: a command keyed by the room, answered by a delivery. It goes out in the
+     * order sent among this connection's requests in the room ({@link RequestOrder}); a rooms request without a
+     * ref gets an internal one, so that it is known when it is done.
+     */
     private void command(TopicSpec topic, String type, String ref, ObjectNode data, long now) {
         String room = data.get("room").asText();
         if (ref != null) {
             pending.add(ref, type, room, this::expired);
         }
-        gateway.publisher().send(topic, room, Command.of(origin(), type, ref, room, data, now))
-                .whenComplete((md, e) -> {
-                    if (e != null) {
-                        LOG.log(Level.WARNING, "Could not send a " + type + " command: " + e.getMessage());
-                        produceFailed(ref, type);
-                    }
-                });
+        boolean rooms = topic.equals(Topics.ROOM_COMMANDS);
+        RequestOrder.Kind kind = rooms ? RequestOrder.Kind.ROOMS : RequestOrder.Kind.SIGNALING;
+        String sentRef = ref == null && rooms ? order.internalRef() : ref;
+        if (!order.submit(new RequestOrder.Request(kind, type, room, sentRef, new Queued(topic, ref, data, now)),
+                now)) {
+            if (ref == null || pending.take(ref) != null) {
+                fail(ref, type, ErrorCode.RATE_LIMITED, "Too many requests waiting for earlier ones in room '"
+                        + room + "' (at most " + ORDER_QUEUE + "); this one was dropped");
+            }
+        }
+    }
+
+    /** What a request needs to be sent once its turn comes. {@code ref}: the client's own, or null. */
+    private record Queued(TopicSpec topic, String ref, ObjectNode data, long ts) {
+    }
+
+    /** Sends what {@link RequestOrder} lets go, on its lock: in order. */
+    private final class OrderedSender implements RequestOrder.Sender {
+        @Override
+        public void send(RequestOrder.Request r, boolean sync) {
+            Queued q = (Queued) r.payload();
+            if (sync) {
+                q.data().put("sync", true);
+            }
+            gateway.publisher().send(q.topic(), r.room(), Command.of(origin(), r.type(), r.ref(), r.room(), q.data(),
+                            q.ts()))
+                    .whenComplete((md, e) -> {
+                        if (e != null) {
+                            LOG.log(Level.WARNING, "Could not send a " + r.type() + " command: " + e.getMessage());
+                            order.finished(r.ref(), System.currentTimeMillis());
+                            produceFailed(q.ref(), r.type());
+                        }
+                    });
+        }
+
+        @Override
+        public void fence(String room, String ref) {
+            ObjectNode data = Json.object();
+            data.put("room", room);
+            gateway.publisher().send(Topics.SIGNALS, room, Command.of(origin(), RequestOrder.FENCE, ref, room, data,
+                            System.currentTimeMillis()))
+                    .whenComplete((md, e) -> {
+                        if (e != null) {
+                            order.finished(ref, System.currentTimeMillis()); // the next request meets the error
+                        }
+                    });
+        }
     }
 
     private void listRooms(String ref, Validation.ListRooms request) {
@@ -434,7 +484,22 @@ final class Connection implements WsListener {
                 push(frame);
                 return;
             }
-            PendingRequests.Pending p = pending.take(reply.path("ref").asText());
+            String ref = reply.path("ref").asText();
+            RequestOrder.Request done = order.finished(ref, System.currentTimeMillis());
+            if (RequestOrder.isInternal(ref)) {
+                // The client sent no ref: no reply, but a failure is still told, as an error push.
+                if (done != null && !reply.path("ok").asBoolean(false)) {
+                    ObjectNode data = Json.object();
+                    data.setAll((ObjectNode) reply.path("error"));
+                    data.put("about", done.type());
+                    ObjectNode error = Json.object();
+                    error.put("type", "error");
+                    error.set("data", data);
+                    push(Json.write(error));
+                }
+                return;
+            }
+            PendingRequests.Pending p = pending.take(ref);
             if (p == null) {
                 return; // answered already (timeout, or a redelivered duplicate)
             }
@@ -606,6 +671,9 @@ final class Connection implements WsListener {
 
     /** Keep-alive and dead-socket check (timer thread). */
     void check(long now, long pingIntervalMs) {
+        if (order != null) {
+            order.expire(now);
+        }
         if (!Outbound.connected(session)) {
             closed();
             return;

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Hands each {@link Delivery} (every gateway reads them all) to the connections of this gateway it is for.
+ * Hands each {@link Delivery} of this gateway's inbox to the connections it is for, and counts how many inbox
+ * records reached none (a measure of misrouting: services address a gateway only for peers it holds).
  * Runs on the delivery loop's thread and never waits for a client: connections queue what they send.
  */
 final class DeliveryRouter {
@@ -43,9 +44,7 @@ final class DeliveryRouter {
             }
             try {
                 Delivery d = Json.read(r.value(), Delivery.class);
-                if (seen.firstTime(d.id())) {
-                    route(d);
-                }
+                metrics.inboxRecord(seen.firstTime(d.id()) && route(d));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Skipping a delivery that could not be handled: " + e);
             }
@@ -53,7 +52,8 @@ final class DeliveryRouter {
         return CompletableFuture.completedFuture(null); // nothing to make durable: sending is the effect
     }
 
-    void route(Delivery d) {
+    /** @return whether it reached at least one connection */
+    boolean route(Delivery d) {
         if (d.control() == Delivery.Control.RESUME_ACCEPTED || d.control() == Delivery.Control.RESUME_ROOM) {
             Connection c = d.conn() == null ? null : connections.byConn(d.conn());
             if (c != null && d.frame() != null) {
@@ -62,8 +62,9 @@ final class DeliveryRouter {
                 } else {
                     c.resumeRoom(d.frame());
                 }
+                return true;
             }
-            return;
+            return false;
         }
         List<String> to = d.to() == null ? List.of() : d.to();
         Map<Connection, String> targets = new LinkedHashMap<>(); // connection -> the peerId it was addressed as
@@ -86,7 +87,7 @@ final class DeliveryRouter {
             }
         }
         if (targets.isEmpty()) {
-            return;
+            return false;
         }
         targets.forEach((c, peer) -> {
             if (d.control() == Delivery.Control.CLOSE) {
@@ -96,5 +97,6 @@ final class DeliveryRouter {
             }
         });
         metrics.relayed(d.ingressTs(), System.currentTimeMillis());
+        return true;
     }
 }

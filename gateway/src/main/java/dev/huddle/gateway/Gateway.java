@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * One running gateway: the WebSocket endpoint and its connections, the {@code deliveries} replica (from the end)
- * that feeds them, the {@code room-directory} replica behind {@code list_rooms}, the web client, the operator's
+ * One running gateway: the WebSocket endpoint and its connections, its own inbox (a topic it creates at start,
+ * reads from the end and deletes on a clean stop) that feeds them, the {@code room-directory} replica behind {@code list_rooms}, the web client, the operator's
  * API ({@link AdminApi}) and the heartbeat.
  */
 final class Gateway implements RunningService {
@@ -41,6 +41,7 @@ final class Gateway implements RunningService {
     private final Instance instance;
     private final GatewaySettings settings;
     private final Publisher publisher;
+    private final KafkaSettings kafka;
     private final Connections connections = new Connections();
     private final GatewayMetrics metrics;
     private final RoomDirectory directory;
@@ -55,9 +56,11 @@ final class Gateway implements RunningService {
     private Gateway(Config config) {
         instance = Instance.create(KIND, config);
         settings = GatewaySettings.create(config);
-        KafkaSettings kafka = KafkaSettings.create(config);
+        kafka = KafkaSettings.create(config);
         Admin admin = Admin.create(kafka.admin());
         TopicAdmin.ensure(admin, kafka, Topics.ALL);
+        // Before any socket: a connection's first reply comes to this inbox.
+        TopicAdmin.ensure(admin, kafka, List.of(Topics.inbox(instance.id())));
         publisher = new Publisher(kafka, instance.id());
         metrics = new GatewayMetrics(instance.id(), connections::size);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
@@ -65,7 +68,7 @@ final class Gateway implements RunningService {
         executor.setRemoveOnCancelPolicy(true); // request timeouts are cancelled by almost every reply
         timer = executor;
         directory = new RoomDirectory(kafka, admin);
-        deliveries = ConsumerLoop.replica(kafka, KIND + "-deliveries", List.of(Topics.DELIVERIES), false,
+        deliveries = ConsumerLoop.replica(kafka, KIND + "-inbox", List.of(Topics.inbox(instance.id())), false,
                 new DeliveryRouter(connections, metrics)::handle);
         adminApi = AdminApi.create(config, kafka, publisher, admin);
         List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
@@ -172,7 +175,17 @@ final class Gateway implements RunningService {
     @Override
     public void close() {
         if (parts.close(this::drain)) {
+            deleteInbox();
             LOG.log(Level.INFO, "Gateway " + instance.id() + " stopped");
+        }
+    }
+
+    /** After the heartbeat's goodbye, which tells services to write here no more (a crash leaves it to presence). */
+    private void deleteInbox() {
+        try (Admin admin = Admin.create(kafka.admin())) {
+            admin.deleteTopics(List.of(kafka.topic(Topics.inbox(instance.id())))).all().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not delete this gateway's inbox (presence-service will): " + e);
         }
     }
 

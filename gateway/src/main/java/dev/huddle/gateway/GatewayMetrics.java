@@ -37,6 +37,9 @@ final class GatewayMetrics implements AutoCloseable {
     private final Map<ErrorCode, Counter> rejected = new ConcurrentHashMap<>();
     private final Timer relay;
     private final Gauge<Integer> connections;
+    private final Counter inboxRecords;
+    private final Counter inboxDelivered;
+    private final Gauge<Double> inboxRatio;
 
     GatewayMetrics(String instance, IntSupplier openConnections) {
         this.instance = instance;
@@ -49,6 +52,36 @@ final class GatewayMetrics implements AutoCloseable {
         this.connections = registry.getOrCreate(Gauge.builder("huddle_gateway_connections",
                         () -> openConnections.getAsInt())
                 .description("Open client WebSocket connections").tags(tags()));
+        this.inboxRecords = registry.getOrCreate(Counter.builder("huddle_gateway_inbox_records")
+                .description("Records fetched from this gateway's inbox").tags(tags()));
+        this.inboxDelivered = registry.getOrCreate(Counter.builder("huddle_gateway_inbox_delivered")
+                .description("Inbox records that reached at least one of this gateway's connections").tags(tags()));
+        this.inboxRatio = registry.getOrCreate(Gauge.builder("huddle_gateway_inbox_fetched_per_delivered",
+                        () -> fetchedPerDelivered())
+                .description("Inbox records fetched per record that reached a connection (1 when routing is exact)")
+                .tags(tags()));
+    }
+
+    /** One inbox record was read; {@code delivered}: it reached at least one connection (a copy did not). */
+    void inboxRecord(boolean delivered) {
+        inboxRecords.increment();
+        if (delivered) {
+            inboxDelivered.increment();
+        }
+    }
+
+    long inboxRecords() {
+        return inboxRecords.count();
+    }
+
+    long inboxDelivered() {
+        return inboxDelivered.count();
+    }
+
+    /** Fetched over delivered (0 before anything was delivered). */
+    double fetchedPerDelivered() {
+        long delivered = inboxDelivered.count();
+        return delivered == 0 ? 0 : (double) inboxRecords.count() / delivered;
     }
 
     void frameIn(String type) {
@@ -91,7 +124,8 @@ final class GatewayMetrics implements AutoCloseable {
     /** Removes this instance's meters (the registry outlives a gateway stopped in a test). */
     @Override
     public void close() {
-        List<Meter> meters = new java.util.ArrayList<>(List.of(relay, connections));
+        List<Meter> meters = new java.util.ArrayList<>(List.of(relay, connections, inboxRecords, inboxDelivered,
+                inboxRatio));
         meters.addAll(in.values());
         meters.addAll(out.values());
         meters.addAll(rejected.values());

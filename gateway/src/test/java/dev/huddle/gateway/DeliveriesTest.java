@@ -145,7 +145,7 @@ class DeliveriesTest {
             String stuckPeer = dev.huddle.json.Json.tree(stuck.readUntil(0x1).text()).get("data").get("peerId").asText();
             String big = "y".repeat(40_000);
             for (int i = 0; i < 150; i++) { // 6 MB: more than socket buffers and the queue hold
-                harness.publisher.send(Topics.DELIVERIES, "room-s", Delivery.frame(stuckPeer,
+                harness.publish(small, Delivery.frame(stuckPeer,
                         Frames.push("notice", Harness.map("text", big)), 0));
             }
             harness.deliver("room-s", Delivery.frame(bystander.peerId(), push("still-here"), 0));
@@ -160,7 +160,7 @@ class DeliveriesTest {
     void aBurstOfDeliveriesArrivesInOrder() {
         try (WsClient a = WsClient.hello(one.port())) {
             for (int i = 0; i < 200; i++) {
-                harness.publisher.send(Topics.DELIVERIES, "room-x", Delivery.frame(a.peerId(), push("n" + i), 0));
+                harness.publish(one, Delivery.frame(a.peerId(), push("n" + i), 0));
             }
             for (int i = 0; i < 200; i++) {
                 JsonNode f = a.await("notice");

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,9 @@ final class Harness implements AutoCloseable {
     final Publisher publisher;
     private final List<AutoCloseable> open = new ArrayList<>();
 
+    /** instance ids of the gateways started */
+    private final List<String> gateways = new CopyOnWriteArrayList<>();
+
     Harness() {
         TopicAdmin.ensure(admin, kafka, Topics.ALL);
         publisher = new Publisher(kafka, "test");
@@ -53,6 +57,7 @@ final class Harness implements AutoCloseable {
         values.putAll(overrides);
         RunningService gateway = Main.start(ServiceConfig.load("gateway.yaml", values));
         open.add(0, gateway::kill);
+        gateways.add(gateway.instance().id());
         return gateway;
     }
 
@@ -67,13 +72,30 @@ final class Harness implements AutoCloseable {
         return w;
     }
 
-    /** Publishes a delivery as a service would. */
+    /**
+     * Publishes a delivery to the inbox of every gateway of this harness that still has one (as if each held
+     * peers it is for: the gateways' own routing is what these tests check), and waits for the acks.
+     */
     void deliver(String key, Delivery d) {
         try {
-            publisher.send(Topics.DELIVERIES, key, d).get(30, TimeUnit.SECONDS);
+            Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<CompletableFuture<?>> acks = new ArrayList<>();
+            for (String gateway : gateways) {
+                if (topics.contains(kafka.topic(Topics.inbox(gateway)))) {
+                    acks.add(publisher.send(Topics.inbox(gateway), key, d));
+                }
+            }
+            for (CompletableFuture<?> ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** Publishes a delivery to the inbox of {@code gateway} without waiting. */
+    CompletableFuture<?> publish(RunningService gateway, Delivery d) {
+        return publisher.send(Topics.inbox(gateway.instance().id()), null, d);
     }
 
     /** Answers a command with a reply to its connection, as a service does. */

@@ -2,11 +2,14 @@ package dev.huddle.presence;
 
 import dev.huddle.events.InstanceHeartbeat;
 import dev.huddle.json.Json;
+import dev.huddle.kafka.Topics;
 
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -139,6 +142,22 @@ final class Liveness {
             return Verdict.STOPPED;
         }
         return silentSince(g.lastSeen, now) ? Verdict.DEAD : Verdict.ALIVE;
+    }
+
+    /** Records are arriving (none for two heartbeat intervals: the broker or this consumer is stuck). */
+    synchronized boolean flowing(long now) {
+        return lastRecord > 0 && now - lastRecord <= stallMs;
+    }
+
+    /** Inbox topics (names without prefix) of the gateways heard from in the last timeout: not to be deleted. */
+    synchronized Set<String> heardInboxes() {
+        Set<String> heard = new HashSet<>();
+        gateways.forEach((id, g) -> {
+            if (!g.stopped && lastRecord - g.lastSeen <= timeoutMs) {
+                heard.add(Topics.inbox(id).name());
+            }
+        });
+        return heard;
     }
 
     private boolean silentSince(long since, long now) {

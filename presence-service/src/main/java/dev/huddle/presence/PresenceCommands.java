@@ -1,5 +1,7 @@
 package dev.huddle.presence;
 
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
@@ -53,9 +55,12 @@ final class PresenceCommands implements ConsumerLoop.Handler {
     private final Sessions sessions;
     private final Membership membership;
     private final Publisher publisher;
+    private final Deliveries inboxes;
     private final PresenceMetrics metrics;
 
-    PresenceCommands(Sessions sessions, Membership membership, Publisher publisher, PresenceMetrics metrics) {
+    PresenceCommands(Sessions sessions, Membership membership, Publisher publisher, Deliveries inboxes,
+                     PresenceMetrics metrics) {
+        this.inboxes = inboxes;
         this.sessions = sessions;
         this.membership = membership;
         this.publisher = publisher;
@@ -175,16 +180,15 @@ final class PresenceCommands implements ConsumerLoop.Handler {
             if (s == null || !(redelivered || sameHash(s.tokenHash(), data.tokenHash()))) {
                 metrics.resumed(false);
                 String frame = Frames.failed(cmd.ref(), CommandTypes.RESUME, ErrorCode.RESUME_FAILED, RESUME_FAILED);
-                effects.add(publisher.send(Topics.DELIVERIES, origin.peer(),
-                        Delivery.toConnection(origin, frame, cmd.ts())));
+                effects.add(inboxes.send(Deliveries.toConnection(null, origin, frame, cmd.ts())));
                 return;
             }
             if (redelivered) {
                 effects.add(sessions.put(s));
             } else {
                 if (!s.away()) { // the old connection is still open: it no longer speaks for the peer
-                    effects.add(publisher.send(Topics.DELIVERIES, peerId,
-                            Delivery.close(List.of(peerId), s.conn(), null, 4000)));
+                    effects.add(inboxes.send(Deliveries.close(List.of(new Target(peerId, s.gateway())), s.conn(),
+                            null, 4000)));
                 }
                 Session freshSession = sessions.get(fresh);
                 long since = cmd.ts() > 0 ? cmd.ts() : System.currentTimeMillis();
@@ -197,8 +201,8 @@ final class PresenceCommands implements ConsumerLoop.Handler {
                 effects.add(publisher.send(Topics.PRESENCE, fresh, Command.of(origin, ABANDONED, fresh, Json.object())));
             }
             rooms = membership.rooms(peerId);
-            accepted = publisher.send(Topics.DELIVERIES, peerId, Delivery.control(origin,
-                    Delivery.Control.RESUME_ACCEPTED, Json.write(new ResumeAccepted(peerId, rooms)), null));
+            accepted = inboxes.send(Deliveries.control(origin, Delivery.Control.RESUME_ACCEPTED,
+                    Json.write(new ResumeAccepted(peerId, rooms))));
         }
         accepted.get(ACK_TIMEOUT_S, TimeUnit.SECONDS); // failure: the batch is retried, as a redelivery
         Origin back = new Origin(origin.gateway(), origin.conn(), peerId);

@@ -1,5 +1,7 @@
 package dev.huddle.presence;
 
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Gateways;
 import dev.huddle.events.RoomMembers;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
@@ -41,6 +43,7 @@ final class PresenceService implements RunningService {
     private final Membership membership = new Membership();
     private final Sessions sessions;
     private final Sweeper sweeper;
+    private final InboxJanitor janitor;
     private final ConsumerLoop membersLoop;
     private final ConsumerLoop instancesLoop;
     private final ConsumerLoop commandsLoop;
@@ -65,10 +68,16 @@ final class PresenceService implements RunningService {
         sweeper = new Sweeper(sessions, membership, liveness, publisher, metrics, graceMs);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
                 this::onRoomMembers);
+        Gateways gateways = new Gateways();
         instancesLoop = ConsumerLoop.replica(settings, KIND + "-instances", List.of(Topics.INSTANCES), true,
-                liveness::handle);
+                batch -> {
+                    gateways.handle(batch);
+                    return liveness.handle(batch);
+                });
+        janitor = new InboxJanitor(admin, settings, liveness,
+                config.get("presence.inbox.keep.ms").asLong().orElse(30_000L));
         commandsLoop = ConsumerLoop.group(settings, KIND + "-commands", GROUP, List.of(Topics.PRESENCE),
-                new PresenceCommands(sessions, membership, publisher, metrics),
+                new PresenceCommands(sessions, membership, publisher, new Deliveries(publisher, gateways), metrics),
                 new SessionRestore(settings, sessions));
         List<ConsumerLoop> loops = List.of(membersLoop, instancesLoop, commandsLoop);
 
@@ -95,6 +104,7 @@ final class PresenceService implements RunningService {
             service.metrics.track(service.sessions);
             service.commandsLoop.start().ready().get(60, TimeUnit.SECONDS);
             service.sweeper.start(service.sweepMs);
+            service.janitor.start(5_000);
         } catch (Exception e) {
             service.kill();
             throw new IllegalStateException("Presence service did not start: " + e.getMessage(), e);
@@ -133,11 +143,16 @@ final class PresenceService implements RunningService {
 
     @Override
     public void close() {
-        parts.close(sweeper::close); // first: it ends sessions, not to be done while the loops hand them over
+        parts.close(this::stopTimers); // first: it ends sessions, not to be done while the loops hand them over
     }
 
     @Override
     public void kill() {
-        parts.kill(sweeper::close);
+        parts.kill(this::stopTimers);
+    }
+
+    private void stopTimers() {
+        sweeper.close();
+        janitor.close();
     }
 }

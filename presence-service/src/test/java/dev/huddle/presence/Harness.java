@@ -12,6 +12,7 @@ import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
@@ -36,12 +37,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.apache.kafka.clients.admin.Admin;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A presence instance on a fresh topic prefix, with what the tests play around it: gateways (commands on
  * {@code presence}, heartbeats on {@code instances}), rooms-service ({@code RoomMembers}), and what presence
- * writes ({@code deliveries}, {@code room-commands}, {@code sessions}) as seen by consumers.
+ * writes (to the inboxes of {@link #GATEWAYS}, {@code room-commands}, {@code sessions}) as seen by consumers.
  */
 final class Harness implements AutoCloseable {
     /**
@@ -50,6 +53,9 @@ final class Harness implements AutoCloseable {
      */
     record Seen<T>(String key, T value, long at) {
     }
+
+    /** The gateways the tests name; their inboxes exist before presence starts. */
+    static final List<String> GATEWAYS = List.of("gw-1", "gw-2", "gw-draining", "gw-dying", "gw-ghost", "gw-healthy");
 
     final KafkaSettings settings = KafkaExtension.settings();
     final Map<String, String> config = new HashMap<>();
@@ -71,10 +77,15 @@ final class Harness implements AutoCloseable {
                 "presence.grace.ms", "1000",
                 "presence.gateway.timeout.ms", "10000",
                 "presence.sweep.ms", "100"));
+        config.put("presence.inbox.keep.ms", "600000"); // tests of the janitor say otherwise
         config.putAll(overrides);
+        try (Admin admin = Admin.create(settings.admin())) {
+            TopicAdmin.ensure(admin, settings, Topics.ALL);
+            TopicAdmin.ensure(admin, settings, GATEWAYS.stream().map(Topics::inbox).toList());
+        }
         presence = startPresence();
         publisher = new Publisher(settings, "test");
-        loops.add(watch(Topics.DELIVERIES, deliveries, Delivery.class));
+        loops.add(watch(GATEWAYS.stream().map(Topics::inbox).toList(), deliveries, Delivery.class));
         loops.add(watch(Topics.ROOM_COMMANDS, roomCommands, Command.class));
         loops.add(watch(Topics.SESSIONS, sessionWrites, Session.class));
         for (ConsumerLoop loop : loops) {
@@ -87,7 +98,11 @@ final class Harness implements AutoCloseable {
     }
 
     private <T> ConsumerLoop watch(dev.huddle.kafka.TopicSpec topic, List<Seen<T>> into, Class<T> type) {
-        return ConsumerLoop.replica(settings, "test-" + topic.name(), List.of(topic), true, batch -> {
+        return watch(List.of(topic), into, type);
+    }
+
+    private <T> ConsumerLoop watch(List<dev.huddle.kafka.TopicSpec> topics, List<Seen<T>> into, Class<T> type) {
+        return ConsumerLoop.replica(settings, "test-" + topics.getFirst().name(), topics, true, batch -> {
             long now = System.currentTimeMillis();
             batch.forEach(r -> into.add(new Seen<>(r.key(), r.value() == null ? null : Json.read(r.value(), type), now)));
             return CompletableFuture.completedFuture(null);
@@ -164,7 +179,7 @@ final class Harness implements AutoCloseable {
     void members(String room, String... peers) throws Exception {
         List<Member> members = new ArrayList<>();
         for (String p : peers) {
-            members.add(new Member(p, "nick-" + p, Media.DEFAULT, false));
+            members.add(new Member(p, "nick-" + p, Media.DEFAULT, false, "gw-1"));
         }
         publisher.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, members, System.currentTimeMillis()))
                 .get(10, TimeUnit.SECONDS);

@@ -1,6 +1,8 @@
 package dev.huddle.rooms;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Routed;
 import dev.huddle.events.Command;
 import dev.huddle.events.DirectoryEntry;
 import dev.huddle.events.RoomMembers;
@@ -38,12 +40,14 @@ final class CommandProcessor implements ConsumerLoop.Handler {
     private final RoomRegistry registry;
     private final RoomCommands commands;
     private final Publisher publisher;
+    private final Deliveries inboxes;
     private final RoomsMetrics metrics;
     private final int capacity;
     private final long tombstoneDelayMs;
 
-    CommandProcessor(RoomRegistry registry, RoomCommands commands, Publisher publisher, RoomsMetrics metrics,
-                     int capacity, long tombstoneDelayMs) {
+    CommandProcessor(RoomRegistry registry, RoomCommands commands, Publisher publisher, Deliveries inboxes,
+                     RoomsMetrics metrics, int capacity, long tombstoneDelayMs) {
+        this.inboxes = inboxes;
         this.registry = registry;
         this.commands = commands;
         this.publisher = publisher;
@@ -54,7 +58,7 @@ final class CommandProcessor implements ConsumerLoop.Handler {
 
     @Override
     public CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) {
-        List<RoomSlot.Outbound> deliveries = new ArrayList<>();
+        List<Routed> deliveries = new ArrayList<>();
         Map<String, RoomSlot> slots = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> r : records) {
             Command c = parse(r);
@@ -92,9 +96,18 @@ final class CommandProcessor implements ConsumerLoop.Handler {
 
         return Publisher.all(writes).thenCompose(written -> {
             commits.forEach(registry::commit);
-            return Publisher.all(deliveries.stream()
-                    .map(o -> publisher.send(Topics.DELIVERIES, o.room(), o.delivery())).toList());
+            // Pushes first, then answers to the connections that asked: a reply means the request's pushes are
+            // in every inbox, so the sender's next request (to signaling perhaps) pushes after them.
+            List<Routed> answers = deliveries.stream().filter(CommandProcessor::answer).toList();
+            List<Routed> pushes = deliveries.stream().filter(r -> !answer(r)).toList();
+            return answers.isEmpty() ? inboxes.send(pushes)
+                    : inboxes.send(pushes).thenCompose(pushed -> inboxes.send(answers));
         });
+    }
+
+    /** A reply or failure for one connection (not a push, not a resume control). */
+    private static boolean answer(Routed r) {
+        return r.delivery().conn() != null && r.delivery().control() == null;
     }
 
     private void apply(Command c, RoomSlot slot) {

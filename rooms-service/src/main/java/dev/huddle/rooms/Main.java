@@ -1,5 +1,7 @@
 package dev.huddle.rooms;
 
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Gateways;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
@@ -39,23 +41,31 @@ public final class Main {
         Admin admin = Admin.create(settings.admin());
         Publisher publisher = null;
         ConsumerLoop loop = null;
+        ConsumerLoop gatewaysLoop = null;
         RoomsMetrics metrics = null;
         try {
             TopicAdmin.ensure(admin, settings, Topics.ALL);
             publisher = new Publisher(settings, instance.id());
             RoomRegistry registry = new RoomRegistry(settings);
             metrics = new RoomsMetrics(instance.id(), registry);
-            CommandProcessor processor = new CommandProcessor(registry, new RoomCommands(rules), publisher, metrics,
-                    rules.capacity(), config.get("rooms.tombstone.delay.ms").asLong().orElse(60_000L));
+            Gateways gateways = new Gateways();
+            gatewaysLoop = ConsumerLoop.replica(settings, "rooms-instances", List.of(Topics.INSTANCES), true,
+                    gateways::handle).start();
+            CommandProcessor processor = new CommandProcessor(registry, new RoomCommands(rules), publisher,
+                    new Deliveries(publisher, gateways), metrics, rules.capacity(),
+                    config.get("rooms.tombstone.delay.ms").asLong().orElse(60_000L));
             loop = ConsumerLoop.group(settings, "rooms", "rooms", List.of(Topics.ROOM_COMMANDS), processor, registry)
                     .start();
-            WebServer server = Observability.server(config, List.of(loop)).build().start();
+            WebServer server = Observability.server(config, List.of(loop, gatewaysLoop)).build().start();
             Heartbeat heartbeat = new Heartbeat(instance, publisher, loop::isReady, () -> 0,
                     config.get("instance.heartbeat.ms").asLong().orElse(2000L));
-            return new RoomsService(instance, admin, publisher, loop, server, heartbeat, metrics);
+            return new RoomsService(instance, admin, publisher, List.of(loop, gatewaysLoop), server, heartbeat, metrics);
         } catch (RuntimeException e) {
             if (loop != null) {
                 loop.close();
+            }
+            if (gatewaysLoop != null) {
+                gatewaysLoop.close();
             }
             if (metrics != null) {
                 metrics.close();

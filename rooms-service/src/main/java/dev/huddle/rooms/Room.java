@@ -2,6 +2,8 @@ package dev.huddle.rooms;
 
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.DirectoryEntry;
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Target;
 import dev.huddle.events.Member;
 import dev.huddle.events.Peer;
 
@@ -119,12 +121,9 @@ final class Room {
         return taken;
     }
 
-    List<String> peerIds() {
-        return members.stream().map(Member::peerId).toList();
-    }
-
-    List<String> othersThan(String peerId) {
-        return members.stream().map(Member::peerId).filter(p -> !p.equals(peerId)).toList();
+    /** Where the members with a connection are, except {@code peerId} ({@code null}: everyone). */
+    List<Target> present(String except) {
+        return Deliveries.present(members, except);
     }
 
     /** Appends a public message unless it is there already; keeps the latest {@code keep}. */

@@ -1,6 +1,8 @@
 package dev.huddle.rooms;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Target;
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
@@ -84,11 +86,11 @@ final class RoomCommands {
                     : "Wrong password for room '" + s.name + "'");
             return;
         }
-        Member member = new Member(peerId, nickname, Media.DEFAULT, false);
+        Member member = new Member(peerId, nickname, Media.DEFAULT, false, c.origin().gateway());
         room.add(member);
         s.changed();
         reply(c, s, room.view(peerId));
-        push(c, s, room.othersThan(peerId), RoomFrames.peerJoined(s.name, member.peer()));
+        push(c, s, room.present(peerId), RoomFrames.peerJoined(s.name, member.peer()));
     }
 
     private void leave(Command c, RoomSlot s) {
@@ -109,10 +111,10 @@ final class RoomCommands {
             fail(c, s, ErrorCode.INVALID_FIELD, "A rename needs 'nickname'");
             return;
         }
-        s.room.update(new Member(member.peerId(), nickname, member.media(), member.away()));
+        s.room.update(new Member(member.peerId(), nickname, member.media(), member.away(), member.gateway()));
         s.changed();
         reply(c, s, EMPTY);
-        push(c, s, s.room.othersThan(member.peerId()), RoomFrames.peerRenamed(s.name, member.peerId(), nickname));
+        push(c, s, s.room.present(member.peerId()), RoomFrames.peerRenamed(s.name, member.peerId(), nickname));
     }
 
     private void media(Command c, RoomSlot s) {
@@ -124,10 +126,10 @@ final class RoomCommands {
         Media now = member.media();
         Media media = new Media(d.path("audio").asBoolean(now.audio()), d.path("video").asBoolean(now.video()),
                 d.path("screen").asBoolean(now.screen()));
-        s.room.update(new Member(member.peerId(), member.nickname(), media, member.away()));
+        s.room.update(new Member(member.peerId(), member.nickname(), media, member.away(), member.gateway()));
         s.changed();
         reply(c, s, EMPTY);
-        push(c, s, s.room.othersThan(member.peerId()),
+        push(c, s, s.room.present(member.peerId()),
                 RoomFrames.peerMedia(s.name, member.peerId(), media.audio(), media.video(), media.screen()));
     }
 
@@ -135,7 +137,7 @@ final class RoomCommands {
     private void away(Command c, RoomSlot s) {
         Member member = subjectMember(c, s);
         if (member != null && !member.away()) {
-            s.room.update(new Member(member.peerId(), member.nickname(), member.media(), true));
+            s.room.update(new Member(member.peerId(), member.nickname(), member.media(), true, member.gateway()));
             s.changed();
         }
     }
@@ -147,28 +149,28 @@ final class RoomCommands {
     private void back(Command c, RoomSlot s) {
         Member member = subjectMember(c, s);
         if (member == null) {
-            if (c.origin() != null) {
-                s.deliver(Delivery.control(c.origin(), Delivery.Control.RESUME_ROOM, RoomFrames.gone(s.name), null));
-            }
+            s.deliver(Deliveries.control(c.origin(), Delivery.Control.RESUME_ROOM, RoomFrames.gone(s.name)));
             return;
         }
-        if (member.away()) {
-            s.room.update(new Member(member.peerId(), member.nickname(), member.media(), false));
+        // Back on the origin's connection, perhaps on another gateway: what is for it goes there from now on.
+        String gateway = c.origin() != null && c.origin().gateway() != null ? c.origin().gateway() : member.gateway();
+        if (member.away() || !gateway.equals(member.gateway())) {
+            member = new Member(member.peerId(), member.nickname(), member.media(), false, gateway);
+            s.room.update(member);
             s.changed();
         }
-        if (c.origin() != null) {
-            s.deliver(Delivery.control(c.origin(), Delivery.Control.RESUME_ROOM,
-                    RoomFrames.view(s.room.view(member.peerId())), null));
-        }
+        s.deliver(Deliveries.control(c.origin(), Delivery.Control.RESUME_ROOM,
+                RoomFrames.view(s.room.view(member.peerId()))));
         // What was relayed to it meanwhile, in order, after the room (the gateway sends both after the resume reply).
         List<RoomState.Held> held = s.room.takeHeld(member.peerId());
+        List<Target> self = List.of(new Target(member.peerId(), gateway));
         for (RoomState.Held h : held) {
-            s.deliver(Delivery.frame(member.peerId(), h.frame(), h.ingressTs()));
+            s.deliver(Deliveries.push(null, self, h.frame(), h.ingressTs()));
         }
         if (!held.isEmpty()) {
             s.changed();
         }
-        push(c, s, s.room.othersThan(member.peerId()), RoomFrames.peerReconnected(s.name, member.peerId()));
+        push(c, s, s.room.present(member.peerId()), RoomFrames.peerReconnected(s.name, member.peerId()));
     }
 
     /**
@@ -185,7 +187,7 @@ final class RoomCommands {
         }
         long ingressTs = c.data().path("ingressTs").asLong(0);
         if (!member.away()) {
-            s.deliver(Delivery.frame(to, frame, ingressTs));
+            s.deliver(Deliveries.push(null, List.of(new Target(to, member.gateway())), frame, ingressTs));
             return;
         }
         int dropped = s.room.hold(new RoomState.Held(to, frame, ingressTs), rules.holdMax(), rules.holdChars());
@@ -211,14 +213,14 @@ final class RoomCommands {
             return;
         }
         reply(c, s, EMPTY);
-        push(c, s, List.of(peerId), RoomFrames.kicked(s.name));
+        push(c, s, Deliveries.present(List.of(member), null), RoomFrames.kicked(s.name));
         remove(c, s, peerId, "kicked");
     }
 
     private void closeRoom(Command c, RoomSlot s) {
         if (roomOrFail(c, s)) {
             reply(c, s, EMPTY);
-            push(c, s, s.room.peerIds(), RoomFrames.roomClosed(s.name));
+            push(c, s, s.room.present(null), RoomFrames.roomClosed(s.name));
             s.end();
         }
     }
@@ -240,7 +242,7 @@ final class RoomCommands {
             fail(c, s, ErrorCode.INVALID_FIELD, "A notice needs 'text'");
         } else if (roomOrFail(c, s)) {
             reply(c, s, EMPTY);
-            push(c, s, s.room.peerIds(), RoomFrames.notice(s.name, text));
+            push(c, s, s.room.present(null), RoomFrames.notice(s.name, text));
         }
     }
 
@@ -263,7 +265,7 @@ final class RoomCommands {
     private static void remove(Command c, RoomSlot s, String peerId, String reason) {
         s.room.remove(peerId);
         s.changed();
-        push(c, s, s.room.peerIds(), RoomFrames.peerLeft(s.name, peerId, reason));
+        push(c, s, s.room.present(null), RoomFrames.peerLeft(s.name, peerId, reason));
         if (s.room.isEmpty()) {
             s.end();
         }
@@ -307,20 +309,21 @@ final class RoomCommands {
 
     private static void reply(Command c, RoomSlot s, Object data) {
         if (c.origin() != null && c.ref() != null) {
-            s.deliver(Delivery.toConnection(c.origin(), Frames.reply(c.ref(), data), c.ts()));
+            s.deliver(Deliveries.toConnection(null, c.origin(), Frames.reply(c.ref(), data), c.ts()));
         }
     }
 
     /** A failure reply (with ref) or an error push (without) to the connection that asked; operators get none. */
     private static void fail(Command c, RoomSlot s, ErrorCode code, String message) {
         if (c.origin() != null) {
-            s.deliver(Delivery.toConnection(c.origin(), Frames.failed(c.ref(), c.type(), code, message), c.ts()));
+            s.deliver(Deliveries.toConnection(null, c.origin(), Frames.failed(c.ref(), c.type(), code, message),
+                    c.ts()));
         }
     }
 
-    private static void push(Command c, RoomSlot s, List<String> to, String frame) {
+    private static void push(Command c, RoomSlot s, List<Target> to, String frame) {
         if (!to.isEmpty()) {
-            s.deliver(Delivery.frame(to, frame, c.ts()));
+            s.deliver(Deliveries.push(null, to, frame, c.ts()));
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.huddle.rooms;
 
-import dev.huddle.events.Delivery;
+import dev.huddle.delivery.Routed;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +11,6 @@ import java.util.List;
 final class RoomSlot {
     /** Command ids remembered per room, to drop a command that a producer sent twice. */
     private static final int RECENT_IDS = 64;
-
-    /** A delivery of the batch, in the order the commands caused them, with the room it is keyed by. */
-    record Outbound(String room, Delivery delivery) {
-    }
 
     final String name;
     /** The committed state ({@code null}: no such room; may be an ended marker). */
@@ -27,9 +23,9 @@ final class RoomSlot {
     private long offset;
     private final List<String> recentIds;
     private final List<RoomState.Outgoing> outbox = new ArrayList<>();
-    private final List<Outbound> sink;
+    private final List<Routed> sink;
 
-    RoomSlot(String name, RoomState before, List<Outbound> sink) {
+    RoomSlot(String name, RoomState before, List<Routed> sink) {
         this.name = name;
         this.before = before;
         this.sink = sink;
@@ -55,7 +51,7 @@ final class RoomSlot {
         if (before.outbox() != null) {
             for (RoomState.Outgoing o : before.outbox()) {
                 if (o.offset() == offset) {
-                    deliver(o.delivery());
+                    deliver(List.of(new Routed(o.gateway(), o.delivery())));
                 }
             }
         }
@@ -98,9 +94,12 @@ final class RoomSlot {
         return changed;
     }
 
-    void deliver(Delivery delivery) {
-        sink.add(new Outbound(name, delivery));
-        outbox.add(new RoomState.Outgoing(offset, delivery));
+    /** Inbox records of the batch, in the order the commands caused them (the seam built them). */
+    void deliver(List<Routed> routed) {
+        for (Routed r : routed) {
+            sink.add(r);
+            outbox.add(new RoomState.Outgoing(offset, r.gateway(), r.delivery()));
+        }
     }
 
     /**

@@ -35,7 +35,7 @@ public record RoomState(String name, List<Member> members, String passwordHash, 
     public record Held(String peerId, String frame, long ingressTs) {
     }
 
-    /** A delivery caused by the command at {@code offset}. */
-    public record Outgoing(long offset, Delivery delivery) {
+    /** A delivery caused by the command at {@code offset}, for the inbox of {@code gateway}. */
+    public record Outgoing(long offset, String gateway, Delivery delivery) {
     }
 }

@@ -24,14 +24,15 @@ public final class RoomsService implements RunningService {
     private final WebServer server;
     private final ServiceParts parts;
 
-    RoomsService(Instance instance, Admin admin, Publisher publisher, ConsumerLoop loop, WebServer server,
+    /** @param loops the command consumer first, then the replicas its handler reads */
+    RoomsService(Instance instance, Admin admin, Publisher publisher, List<ConsumerLoop> loops, WebServer server,
                  Heartbeat heartbeat, RoomsMetrics metrics) {
         this.instance = instance;
-        this.loop = loop;
+        this.loop = loops.getFirst();
         this.server = server;
         // The loop stops before the server: it finishes the batch in hand, commits and leaves the group, so the
         // partitions move at once (on a crash they wait for the session timeout).
-        this.parts = new ServiceParts(List.of(loop), publisher, admin, server, metrics).heartbeat(heartbeat);
+        this.parts = new ServiceParts(loops, publisher, admin, server, metrics).heartbeat(heartbeat);
     }
 
     @Override

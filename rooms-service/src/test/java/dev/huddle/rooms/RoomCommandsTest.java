@@ -24,6 +24,8 @@ import static dev.huddle.rooms.RoomsFixture.client;
 import static dev.huddle.rooms.RoomsFixture.room;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
@@ -292,6 +294,58 @@ class RoomCommandsTest {
         kafka.send(null, CommandTypes.NOTICE, null, room, Map.of("room", room, "text", "marker 2"));
         kafka.push(ann, "notice", 2);
         assertThat(kafka.frames(bob.peerId(), "signal").size(), is(3));
+    }
+
+    /**
+     * Each delivery goes to the inbox of the gateway holding its peers, once per gateway concerned; a peer that
+     * resumes on another gateway is reached there from then on, what was held for it included.
+     */
+    @Test
+    void deliveriesGoToTheGatewaysHoldingTheirPeers() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client(); // on gw-test
+        RoomsFixture.Client bob = client().reconnectedOn("gw-other");
+        RoomsFixture.Client cy = client().reconnectedOn("gw-other");
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.join(cy, room, "Cy");
+        assertThat(kafka.membersNow(room).toString(), containsString("\"gateway\":\"gw-other\""));
+
+        kafka.ok(ann, "rename", room, Map.of("nickname", "Anna"));
+        JsonNode renamed = kafka.push(cy, "peer_renamed");
+        assertThat(renamed.get("data").get("nickname").asText(), is("Anna"));
+        assertThat(recordsOf(frame -> frame.contains("\"Anna\"") && frame.contains("peer_renamed")),
+                contains("gw-other " + List.of(bob.peerId(), cy.peerId())));
+        assertThat(kafka.inboxed.stream().filter(i -> ann.conn().equals(i.delivery().conn()))
+                .map(RoomsFixture.Inboxed::gateway).distinct().toList(), contains("gw-test"));
+
+        // Bob drops and resumes on gw-test; a signal held meanwhile follows him there.
+        kafka.send(bob.origin(), CommandTypes.AWAY, null, room, Map.of("room", room));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, v -> v.contains("\"away\":true"));
+        kafka.send(hold(room, bob.peerId(), "moved-1"));
+        RoomsFixture.Client bobMoved = bob.reconnectedOn("gw-test");
+        kafka.send(bobMoved.origin(), CommandTypes.BACK, "resume-m", room, Map.of("room", room));
+        kafka.await(d -> bobMoved.conn().equals(d.conn()));
+        RoomsFixture.eventually(() -> recordsOf(f -> f.contains("moved-1")).isEmpty() ? null : true);
+        assertThat(recordsOf(f -> f.contains("moved-1")), contains("gw-test " + List.of(bob.peerId())));
+        assertThat(kafka.inboxed.stream().filter(i -> bobMoved.conn().equals(i.delivery().conn()))
+                .map(RoomsFixture.Inboxed::gateway).distinct().toList(), contains("gw-test"));
+        kafka.awaitLatest(Topics.ROOM_MEMBERS, room, v -> !v.contains("\"away\":true"));
+
+        kafka.ok(ann, "rename", room, Map.of("nickname", "Annie"));
+        kafka.push(cy, "peer_renamed", 2);
+        RoomsFixture.eventually(() -> recordsOf(f -> f.contains("\"Annie\"")).size() == 2 ? true : null);
+        assertThat(recordsOf(f -> f.contains("\"Annie\"")), containsInAnyOrder(
+                "gw-test " + List.of(bob.peerId()), "gw-other " + List.of(cy.peerId())));
+    }
+
+    /** "gateway [to...]" of each inbox record whose frame matches. */
+    private static List<String> recordsOf(java.util.function.Predicate<String> frame) {
+        return kafka.inboxed.stream()
+                .filter(i -> i.delivery().frame() != null && i.delivery().conn() == null
+                        && frame.test(i.delivery().frame()))
+                .map(i -> i.gateway() + " " + i.delivery().to())
+                .toList();
     }
 
     private static int indexOf(java.util.function.Predicate<Delivery> match) {

@@ -38,18 +38,25 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Drives rooms-service over a real broker as the other services would: produces commands on
- * {@code room-commands}, reads {@code deliveries} and the compacted topics with replicas. Each fixture has topics
+ * {@code room-commands}, reads the inboxes of the gateways its clients are on ({@link #GATEWAYS}) and the compacted topics with replicas. Each fixture has topics
  * of its own.
  */
 final class RoomsFixture implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(60); // generous: CI machines can be very loaded
     /** What {@link #latest} holds for a tombstone. */
     static final String TOMBSTONE = "";
+    /** The gateways clients of this fixture are on (their inboxes exist and are read). */
+    static final List<String> GATEWAYS = List.of("gw-test", "gw-other");
 
     final KafkaSettings settings = KafkaExtension.settings();
     final Admin admin = Admin.create(settings.admin());
     final Publisher publisher;
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    /** Every inbox record read, with the gateway whose inbox it was in. */
+    final List<Inboxed> inboxed = new CopyOnWriteArrayList<>();
+
+    record Inboxed(String gateway, Delivery delivery) {
+    }
     private final Map<String, Map<String, String>> latest = new ConcurrentHashMap<>();
     private final ConsumerLoop deliveryReplica;
     private final ConsumerLoop stateReplica;
@@ -69,14 +76,26 @@ final class RoomsFixture implements AutoCloseable {
         Client reconnected() {
             return new Client(new Origin(origin.gateway(), "conn-" + random(), origin.peer()));
         }
+
+        /** The same peer on a new connection on another gateway. */
+        Client reconnectedOn(String gateway) {
+            return new Client(new Origin(gateway, "conn-" + random(), origin.peer()));
+        }
     }
 
     RoomsFixture() throws Exception {
         TopicAdmin.ensure(admin, settings, Topics.ALL);
+        List<TopicSpec> inboxes = GATEWAYS.stream().map(Topics::inbox).toList();
+        TopicAdmin.ensure(admin, settings, inboxes);
         publisher = new Publisher(settings, "rooms-test");
-        deliveryReplica = ConsumerLoop.replica(settings, "test-deliveries", List.of(Topics.DELIVERIES), true,
+        deliveryReplica = ConsumerLoop.replica(settings, "test-deliveries", inboxes, true,
                 batch -> {
-                    batch.forEach(r -> deliveries.add(Json.read(r.value(), Delivery.class)));
+                    batch.forEach(r -> {
+                        Delivery d = Json.read(r.value(), Delivery.class);
+                        inboxed.add(new Inboxed(r.topic().substring(settings.topicPrefix().length()
+                                + Topics.INBOX_PREFIX.length()), d));
+                        deliveries.add(d);
+                    });
                     return CompletableFuture.completedFuture(null);
                 }).start();
         stateReplica = ConsumerLoop.replica(settings, "test-state",

@@ -20,8 +20,6 @@ public final class Topics {
     public static final TopicSpec ROOM_DIRECTORY = new TopicSpec("room-directory", ROOM_PARTITIONS, true, 0);
     /** gateway to signaling-service: signal and chat */
     public static final TopicSpec SIGNALS = new TopicSpec("signals", ROOM_PARTITIONS, false, HOUR);
-    /** services to gateways: frames and controls for peers ({@link dev.huddle.events.Delivery}) */
-    public static final TopicSpec DELIVERIES = new TopicSpec("deliveries", ROOM_PARTITIONS, false, HOUR);
     /** gateways to presence-service: connections opened and closed, resumes; keyed by peerId */
     public static final TopicSpec PRESENCE = new TopicSpec("presence", 6, false, 24 * HOUR);
     /** presence-service's sessions (resume tokens, connection details), keyed by peerId */
@@ -33,7 +31,29 @@ public final class Topics {
     public static final TopicSpec AUDIT = new TopicSpec("audit", 1, false, 30 * 24 * HOUR);
 
     public static final List<TopicSpec> ALL = List.of(ROOM_COMMANDS, ROOM_STATE, ROOM_MEMBERS, ROOM_DIRECTORY,
-            SIGNALS, DELIVERIES, PRESENCE, SESSIONS, INSTANCES, AUDIT);
+            SIGNALS, PRESENCE, SESSIONS, INSTANCES, AUDIT);
+
+    /** Name (without prefix) of every gateway's inbox starts with this (a prefix ACL covers them all). */
+    public static final String INBOX_PREFIX = "inbox.";
+    /** An inbox is read within milliseconds by its one reader; a dead gateway's is deleted by presence. */
+    public static final long INBOX_RETENTION_MS = 10 * 60_000L;
+
+    /**
+     * The inbox of gateway instance {@code instanceId}: services to that gateway, frames and controls for the
+     * peers it holds ({@link dev.huddle.events.Delivery}), written through {@link dev.huddle.delivery.Deliveries}.
+     * One partition: a gateway's deliveries are totally ordered. Not in {@link #ALL}: the gateway creates its own.
+     */
+    public static TopicSpec inbox(String instanceId) {
+        return new TopicSpec(INBOX_PREFIX + legal(instanceId), 1, false, INBOX_RETENTION_MS);
+    }
+
+    /** Kafka allows only ASCII letters, digits, '.', '_' and '-' in topic names (up to 249 characters). */
+    static String legal(String id) {
+        StringBuilder b = new StringBuilder(id.length());
+        id.codePoints().limit(200).forEach(cp -> b.append(
+                cp < 128 && (Character.isLetterOrDigit(cp) || cp == '.' || cp == '_' || cp == '-') ? (char) cp : '_'));
+        return b.toString();
+    }
 
     private Topics() {
     }

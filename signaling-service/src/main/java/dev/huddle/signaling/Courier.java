@@ -1,8 +1,9 @@
 package dev.huddle.signaling;
 
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
-import dev.huddle.events.Delivery;
 import dev.huddle.events.Member;
 import dev.huddle.events.RoomMembers;
 import dev.huddle.json.Json;
@@ -29,9 +30,11 @@ final class Courier {
 
     private final Membership membership;
     private final Publisher publisher;
+    private final Deliveries inboxes;
     private final RelayMetrics metrics;
 
-    Courier(Membership membership, Publisher publisher, RelayMetrics metrics) {
+    Courier(Membership membership, Publisher publisher, Deliveries inboxes, RelayMetrics metrics) {
+        this.inboxes = inboxes;
         this.membership = membership;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -48,7 +51,7 @@ final class Courier {
      */
     CompletableFuture<?> send(String cause, String room, List<String> peers, String frame, long ingressTs,
                               boolean hold) {
-        List<String> now = new ArrayList<>(peers.size());
+        List<Target> now = new ArrayList<>(peers.size());
         List<CompletableFuture<?>> acks = new ArrayList<>(2);
         for (String peer : peers) {
             Member m = membership.member(room, peer);
@@ -56,15 +59,14 @@ final class Courier {
                 continue;
             }
             if (!m.away()) {
-                now.add(peer);
+                now.add(new Target(peer, m.gateway()));
             } else if (hold) {
                 metrics.held();
                 acks.add(publisher.send(Topics.ROOM_COMMANDS, room, holdCommand(cause, room, peer, frame, ingressTs)));
             }
         }
         if (!now.isEmpty()) {
-            acks.add(publisher.send(Topics.DELIVERIES, room,
-                            Delivery.frame(Command.derivedId(cause, "push"), now, frame, ingressTs))
+            acks.add(inboxes.send(Deliveries.push(Command.derivedId(cause, "push"), now, frame, ingressTs))
                     .thenRun(() -> metrics.latency(ingressTs)));
         }
         return Publisher.all(acks);

@@ -1,9 +1,9 @@
 package dev.huddle.signaling;
 
+import dev.huddle.delivery.Deliveries;
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
-import dev.huddle.events.Delivery;
 import dev.huddle.events.ErrorCode;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Member;
@@ -45,6 +45,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class Relay {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
+    /** A gateway's internal request on the signals topic: answer once everything before it is pushed. */
+    static final String FENCE = "fence";
 
     /** The room as it was when a request was admitted, or why the request was refused. */
     private record Admission(RoomMembers room, ErrorCode code, String message) {
@@ -60,6 +62,7 @@ final class Relay {
     private final Membership membership;
     private final Courier courier;
     private final Publisher publisher;
+    private final Deliveries inboxes;
     private final RelayMetrics metrics;
     private final Function<String, CompletableFuture<Void>> barrier;
     private final long barrierMs;
@@ -75,8 +78,9 @@ final class Relay {
      * @param barrier   completes when the membership replica has read everything written so far for a room
      * @param barrierMs how long to wait for it before answering {@code unavailable}
      */
-    Relay(Membership membership, Courier courier, Publisher publisher, RelayMetrics metrics,
+    Relay(Membership membership, Courier courier, Publisher publisher, Deliveries inboxes, RelayMetrics metrics,
           Function<String, CompletableFuture<Void>> barrier, long barrierMs) {
+        this.inboxes = inboxes;
         this.membership = membership;
         this.courier = courier;
         this.publisher = publisher;
@@ -101,9 +105,26 @@ final class Relay {
             if (command == null || done.contains(command.id())) {
                 continue;
             }
+            if (FENCE.equals(command.type())) {
+                acks.add(fence(command, List.copyOf(acks)));
+                continue;
+            }
             acks.add(handleSafely(command).thenRun(() -> done.add(command.id())));
         }
         return Publisher.all(acks);
+    }
+
+    /**
+     * A gateway's {@code fence}: answered once everything relayed before it in this partition is acknowledged (the
+     * batches before this one were, before it was polled). The gateway holds a sender's next rooms request until
+     * then, so that request's pushes come after these (architecture.md, "Order of a sender's requests").
+     */
+    private CompletableFuture<?> fence(Command command, List<CompletableFuture<?>> before) {
+        if (command.origin() == null || command.ref() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String room = command.key();
+        return Publisher.all(before).thenCompose(x -> reply(command, room, Json.object()));
     }
 
     /** A bug must not turn one request into a poison pill that stalls its partition: answer it and go on. */
@@ -141,7 +162,7 @@ final class Relay {
             return refuse(command, ErrorCode.INVALID_FIELD, "A signal needs 'room' and 'to' (strings)");
         }
         String sender = command.origin().peer();
-        Admission admission = admit(room, sender, to);
+        Admission admission = admit(room, sender, to, sync(data));
         if (!admission.ok()) {
             return refuse(command, admission.code(), admission.message());
         }
@@ -168,7 +189,7 @@ final class Relay {
                     + "present must be a peerId");
         }
         String sender = command.origin().peer();
-        Admission admission = admit(room, sender, to);
+        Admission admission = admit(room, sender, to, sync(data));
         if (!admission.ok()) {
             return refuse(command, admission.code(), admission.message());
         }
@@ -200,15 +221,14 @@ final class Relay {
     /**
      * Checks that {@code sender} (and {@code to}, if given) are members of {@code room}. When not, it may be
      * that rooms-service has just added them and our replica has not read it yet (a newcomer's first offer):
-     * wait until the replica has read everything written for the room so far, then decide.
+     * wait until the replica has read everything written for the room so far, then decide. {@code sync}: the
+     * sender's previous request in the room went to rooms-service (a rename): wait for that anyway, so what is
+     * relayed shows its effect (the chat carries the new nickname).
      */
-    private Admission admit(String room, String sender, String to) {
+    private Admission admit(String room, String sender, String to, boolean sync) {
         Admission admission = check(room, sender, to);
-        if (admission.ok()) {
-            return admission;
-        }
         int partition = Partitions.forKey(room, Topics.ROOM_MEMBERS.partitions());
-        if (caughtUpThisBatch.contains(partition)) {
+        if ((admission.ok() && !sync) || caughtUpThisBatch.contains(partition)) {
             return admission;
         }
         metrics.barrier();
@@ -245,15 +265,19 @@ final class Relay {
         if (command.ref() == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return publisher.send(Topics.DELIVERIES, room, Delivery.toConnection(Command.derivedId(command.id(), "reply"),
-                command.origin(), Frames.reply(command.ref(), data), command.ts()));
+        return inboxes.send(Deliveries.toConnection(Command.derivedId(command.id(), "reply"), command.origin(),
+                Frames.reply(command.ref(), data), command.ts()));
     }
 
     private CompletableFuture<?> refuse(Command command, ErrorCode code, String message) {
         metrics.refused(code);
-        String key = command.key() != null ? command.key() : command.origin().peer();
-        return publisher.send(Topics.DELIVERIES, key, Delivery.toConnection(Command.derivedId(command.id(), "refusal"),
-                command.origin(), Frames.failed(command.ref(), command.type(), code, message), command.ts()));
+        return inboxes.send(Deliveries.toConnection(Command.derivedId(command.id(), "refusal"), command.origin(),
+                Frames.failed(command.ref(), command.type(), code, message), command.ts()));
+    }
+
+    /** The gateway marks a request that follows one of the sender's rooms requests (RequestOrder, "sync"). */
+    private static boolean sync(JsonNode data) {
+        return data.path("sync").asBoolean(false);
     }
 
     /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */

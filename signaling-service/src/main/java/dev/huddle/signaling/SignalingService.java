@@ -1,5 +1,7 @@
 package dev.huddle.signaling;
 
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Gateways;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
@@ -32,6 +34,7 @@ final class SignalingService implements RunningService {
     private final Instance instance;
     private final ConsumerLoop membersLoop;
     private final ConsumerLoop signalsLoop;
+    private final ConsumerLoop gatewaysLoop;
     private final WebServer server;
     private final ServiceParts parts;
 
@@ -44,22 +47,26 @@ final class SignalingService implements RunningService {
 
         RelayMetrics metrics = new RelayMetrics();
         Membership membership = new Membership();
-        Courier courier = new Courier(membership, publisher, metrics);
+        Gateways gateways = new Gateways();
+        gatewaysLoop = ConsumerLoop.replica(settings, KIND + "-instances", List.of(Topics.INSTANCES), true,
+                gateways::handle);
+        Deliveries inboxes = new Deliveries(publisher, gateways);
+        Courier courier = new Courier(membership, publisher, inboxes, metrics);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
                 courier::onRoomMembers);
-        Relay relay = new Relay(membership, courier, publisher, metrics,
+        Relay relay = new Relay(membership, courier, publisher, inboxes, metrics,
                 room -> membersLoop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, room),
                 config.get("signaling.barrier.ms").asLong().orElse(3000L));
         signalsLoop = ConsumerLoop.group(settings, KIND + "-signals", GROUP, List.of(Topics.SIGNALS),
                 publisher.flushing(relay::handle), null);
-        List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop);
+        List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop, gatewaysLoop);
 
         server = Observability.server(config, loops).build();
         Heartbeat heartbeat = new Heartbeat(instance, publisher,
                 () -> loops.stream().allMatch(ConsumerLoop::isReady),
                 () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));
         // The relay first: it commits what was relayed; the membership replica it waits on goes after it.
-        parts = new ServiceParts(List.of(signalsLoop, membersLoop), publisher, admin, server).heartbeat(heartbeat);
+        parts = new ServiceParts(List.of(signalsLoop, membersLoop, gatewaysLoop), publisher, admin, server).heartbeat(heartbeat);
     }
 
     /**
@@ -70,6 +77,7 @@ final class SignalingService implements RunningService {
         SignalingService service = new SignalingService(config);
         try {
             service.server.start();
+            service.gatewaysLoop.start();
             service.membersLoop.start().ready().get(60, TimeUnit.SECONDS);
             service.signalsLoop.start().ready().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -10,6 +10,7 @@ import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceConfig;
@@ -19,6 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
+
+import org.apache.kafka.clients.admin.Admin;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A signaling instance on a fresh topic prefix, with what the tests play around it: rooms-service (RoomMembers
- * on room-members), gateways (commands on signals) and a gateway's view of deliveries and room-commands.
+ * on room-members), gateways (commands on signals; every test peer is on gateway {@link #GATEWAY}) and that
+ * gateway's inbox, and room-commands.
  */
 final class Harness implements AutoCloseable {
     /** A delivery and when the test saw it. */
@@ -40,6 +44,8 @@ final class Harness implements AutoCloseable {
 
     /** How long a test waits for something that should come (generous: the build machine may be very busy). */
     static final long WAIT_MS = 30_000;
+    /** The gateway every test peer is on. */
+    static final String GATEWAY = "gw-test";
 
     final KafkaSettings settings = KafkaExtension.settings();
     final RunningService service;
@@ -56,9 +62,13 @@ final class Harness implements AutoCloseable {
                 "server.port", "0",
                 "instance.heartbeat.ms", "500"));
         config.putAll(overrides);
+        try (Admin admin = Admin.create(settings.admin())) {
+            TopicAdmin.ensure(admin, settings, List.of(Topics.inbox(GATEWAY)));
+        }
         service = Main.start(ServiceConfig.load("signaling-service.yaml", config));
         publisher = new Publisher(settings, "test");
-        deliveriesLoop = ConsumerLoop.replica(settings, "test-deliveries", List.of(Topics.DELIVERIES), true, batch -> {
+        deliveriesLoop = ConsumerLoop.replica(settings, "test-deliveries", List.of(Topics.inbox(GATEWAY)), true,
+                batch -> {
             long now = System.currentTimeMillis();
             batch.forEach(r -> {
                 Delivery d = Json.read(r.value(), Delivery.class);
@@ -79,15 +89,15 @@ final class Harness implements AutoCloseable {
     }
 
     static Member present(String peerId) {
-        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, false);
+        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, false, GATEWAY);
     }
 
     static Member away(String peerId) {
-        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, true);
+        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, true, GATEWAY);
     }
 
     static Origin origin(String peerId) {
-        return new Origin("gw-test", "conn-" + peerId, peerId);
+        return new Origin(GATEWAY, "conn-" + peerId, peerId);
     }
 
     /** Publishes the room's members as rooms-service does, and waits for the broker's ack. */

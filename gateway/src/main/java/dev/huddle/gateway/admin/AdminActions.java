@@ -1,8 +1,11 @@
 package dev.huddle.gateway.admin;
 
+import dev.huddle.delivery.Deliveries;
+import dev.huddle.delivery.Routed;
+import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
-import dev.huddle.events.Delivery;
+import dev.huddle.events.Session;
 import dev.huddle.events.Frames;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Publisher;
@@ -35,17 +38,29 @@ final class AdminActions {
     static final int MAX_PEER_ID = 64;
 
     private final Publisher publisher;
+    private final ClusterView view;
+    private final Deliveries inboxes;
 
-    AdminActions(Publisher publisher) {
+    AdminActions(Publisher publisher, ClusterView view) {
         this.publisher = publisher;
+        this.view = view;
+        this.inboxes = new Deliveries(publisher, view.gateways());
     }
 
-    /** {@code {peerId}}: closes every connection of that peer. */
+    /**
+     * {@code {peerId}}: closes every connection of that peer, on the gateway its session names; without a session
+     * in the view (presence has not written it yet) on every live gateway: a rare action, worth being sure of.
+     */
     CompletableFuture<String> disconnect(String user, JsonNode body) {
         String peerId = peerId(body);
-        Delivery d = Delivery.close(List.of(peerId), null, null, DISCONNECT_CODE);
+        Session session = view.session(peerId);
         LOG.log(Level.INFO, "Operator " + user + " disconnects peer " + peerId);
-        return publisher.send(Topics.DELIVERIES, peerId, d).thenApply(md -> d.id());
+        List<Target> where = session != null && session.gateway() != null
+                ? List.of(new Target(peerId, session.gateway()))
+                : view.gateways().live().stream().map(g -> new Target(peerId, g)).toList();
+        List<Routed> close = Deliveries.close(where, null, null, DISCONNECT_CODE);
+        String id = close.isEmpty() ? Command.derivedId(null, "disconnect") : close.getFirst().delivery().id();
+        return inboxes.send(close).thenApply(v -> id);
     }
 
     /** {@code {room, peerId}} */
@@ -86,10 +101,11 @@ final class AdminActions {
                     + room + "'");
             return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text));
         }
-        Delivery d = Delivery.frame(List.of(Delivery.EVERYONE),
-                Frames.push("notice", Json.object().put("text", text)), 0);
-        LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to everyone");
-        return publisher.send(Topics.DELIVERIES, Delivery.EVERYONE, d).thenApply(md -> d.id());
+        List<Routed> everyone = inboxes.everyone(Frames.push("notice", Json.object().put("text", text)));
+        LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to everyone ("
+                + everyone.size() + " gateways)");
+        String id = everyone.isEmpty() ? Command.derivedId(null, "notice") : everyone.getFirst().delivery().id();
+        return inboxes.send(everyone).thenApply(v -> id);
     }
 
     private CompletableFuture<String> command(String type, String room, ObjectNode data) {

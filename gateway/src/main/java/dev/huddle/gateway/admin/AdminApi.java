@@ -114,7 +114,7 @@ public final class AdminApi implements AutoCloseable {
         this.view = new ClusterView(kafka);
         this.traffic = new TrafficMeter(kafkaAdmin, kafka);
         this.events = new EventStream(view, traffic);
-        this.actions = new AdminActions(publisher);
+        this.actions = new AdminActions(publisher, view);
     }
 
     /** Reads the {@code admin} settings and starts the replicas. {@code kafkaAdmin} measures message rates. */

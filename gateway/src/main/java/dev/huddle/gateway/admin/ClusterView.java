@@ -1,5 +1,6 @@
 package dev.huddle.gateway.admin;
 
+import dev.huddle.delivery.Gateways;
 import dev.huddle.events.DirectoryEntry;
 import dev.huddle.events.InstanceHeartbeat;
 import dev.huddle.events.Member;
@@ -67,6 +68,8 @@ final class ClusterView implements AutoCloseable {
     private final AtomicLong roomsVersion = new AtomicLong();
     private final KafkaSettings settings;
     private final ConsumerLoop loop;
+    /** Which gateways have an inbox: where an operator's notice to everyone goes. */
+    private final Gateways gateways = new Gateways();
 
     ClusterView(KafkaSettings settings) {
         this.settings = settings;
@@ -84,7 +87,17 @@ final class ClusterView implements AutoCloseable {
         return loop;
     }
 
+    Gateways gateways() {
+        return gateways;
+    }
+
+    /** The session of a peer (the gateway holding it), or {@code null}. */
+    Session session(String peerId) {
+        return sessions.get(peerId);
+    }
+
     private CompletableFuture<Void> apply(List<ConsumerRecord<String, String>> batch) {
+        gateways.handle(batch.stream().filter(r -> is(r.topic(), Topics.INSTANCES)).toList());
         for (ConsumerRecord<String, String> r : batch) {
             if (r.key() == null) {
                 continue;

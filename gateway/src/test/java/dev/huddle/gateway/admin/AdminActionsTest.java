@@ -32,6 +32,7 @@ class AdminActionsTest {
     @BeforeAll
     static void start() throws Exception {
         kafka = new AdminHarness();
+        kafka.gatewayHolding("peer-1");
         admin = kafka.endpoint(false, 1000);
         login = admin.login();
     }

@@ -2,6 +2,8 @@ package dev.huddle.gateway.admin;
 
 import dev.huddle.events.Command;
 import dev.huddle.events.Delivery;
+import dev.huddle.events.InstanceHeartbeat;
+import dev.huddle.events.Session;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
@@ -122,6 +124,9 @@ final class AdminHarness implements AutoCloseable {
         }
     }
 
+    /** The gateway the actions' deliveries go to (a heartbeat only: its inbox is read by this harness). */
+    static final String GATEWAY = "gw-admin-test";
+
     final KafkaSettings settings = KafkaExtension.settings();
     final Admin admin;
     final Publisher publisher;
@@ -134,8 +139,9 @@ final class AdminHarness implements AutoCloseable {
         admin = Admin.create(settings.admin());
         TopicAdmin.ensure(admin, settings, Topics.ALL);
         publisher = new Publisher(settings, "admin-test");
+        TopicAdmin.ensure(admin, settings, List.of(Topics.inbox(GATEWAY)));
         recorder = ConsumerLoop.replica(settings, "admin-test-recorder", List.of(Topics.ROOM_COMMANDS,
-                Topics.DELIVERIES), true, batch -> {
+                Topics.inbox(GATEWAY)), true, batch -> {
             batch.forEach(r -> {
                 if (r.value() == null) {
                     return; // the warm-up below
@@ -152,7 +158,18 @@ final class AdminHarness implements AutoCloseable {
         // The APIs share this publisher: have it fetch the metadata of the topics they write to now, so that
         // their first action does not run into the producer's max.block on a loaded machine.
         publish(Topics.ROOM_COMMANDS, "warm-up", null);
-        publish(Topics.DELIVERIES, "warm-up", null);
+        publish(Topics.inbox(GATEWAY), "warm-up", null);
+    }
+
+    /**
+     * {@link #GATEWAY} is live and holds {@code peerId}, as its heartbeat and presence's session say (the admin
+     * API reads both to address deliveries). Before {@link #endpoint}, whose replicas then have read them.
+     */
+    void gatewayHolding(String peerId) throws Exception {
+        long now = System.currentTimeMillis();
+        publish(Topics.INSTANCES, GATEWAY, new InstanceHeartbeat(1, GATEWAY, "gateway", "test", now, now, true, 1));
+        publish(Topics.SESSIONS, peerId, new Session(peerId, "hash", GATEWAY, "conn-1", Session.CONNECTED, now, 0,
+                "127.0.0.1", "test", null, List.of()));
     }
 
     /** A new admin API on these topics, ready (its replicas caught up). */

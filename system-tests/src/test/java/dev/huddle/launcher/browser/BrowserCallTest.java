@@ -133,7 +133,9 @@ class BrowserCallTest {
                     new MutationObserver(() => window.statusLog.push(s.textContent.trim()))
                         .observe(s, {childList: true, characterData: true, subtree: true});
                     """);
-            publisher.send(Topics.DELIVERIES, annId, Delivery.close(List.of(annId), null, null, 1012)).get();
+            // Ann is on the first gateway: the close goes to its inbox, as a service's would.
+            publisher.send(Topics.inbox(cluster.gateways().get(0).instance().id()), annId,
+                    Delivery.close(List.of(annId), null, null, 1012)).get();
             ann.waitFor(Duration.ofSeconds(20), () -> ann.js("return window.statusLog.join(',')").toString()
                     .matches(".*reconnecting.*connected.*"));
             assertThat(ann.el("local-video").getAttribute("data-peer-id"), is(annId)); // resumed, same peer
