@@ -61,6 +61,8 @@ final class Connection implements WsListener {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private String userAgent = "";
+    private String forwardedFor;
+    private String address; // the client address whose slot in AddressLimits this connection holds
     private WsSession session;
     private Outbound out;
     private RateLimiter limiter;
@@ -110,6 +112,7 @@ final class Connection implements WsListener {
         // The Origin allow-list is checked before this, by GatewayRoutes (here a refusal could only be a 400).
         String ua = headers.first(HeaderNames.USER_AGENT).orElse("");
         userAgent = ua.length() > 256 ? ua.substring(0, 256) : ua;
+        forwardedFor = headers.first(GatewayRoutes.FORWARDED_FOR).orElse(null);
         return Optional.empty();
     }
 
@@ -118,9 +121,16 @@ final class Connection implements WsListener {
         long now = System.currentTimeMillis();
         this.session = session;
         this.remote = remoteHost(session);
+        try {
+            // the same address GatewayRoutes took the slot for (same peer, same header)
+            this.address = settings.clientAddress().resolve(session.socketContext().remotePeer().address(),
+                    forwardedFor);
+        } catch (RuntimeException e) {
+            this.address = null;
+        }
         this.limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(), now);
         this.pending = new PendingRequests(gateway.timer(), settings.requestTimeoutMs());
-        this.out = new Outbound(session, settings.outboundQueue(),
+        this.out = new Outbound(session, settings.outboundQueue(), settings.outboundBytes(),
                 frame -> gateway.metrics().frameOut(GatewayMetrics.typeOf(frame)), this::closed);
         lastInbound = now;
         gateway.connections().add(this);
@@ -696,6 +706,9 @@ final class Connection implements WsListener {
         }
         gateway.connections().remove(this);
         gateway.directory().unwatch(this);
+        if (address != null) {
+            gateway.addressLimits().closed(address);
+        }
         if (pending != null) {
             pending.clear();
         }

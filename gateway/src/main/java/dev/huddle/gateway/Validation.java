@@ -73,11 +73,11 @@ final class Validation {
         }
         ObjectNode out = Json.object();
         for (String kind : MEDIA_KINDS) {
-            Boolean on = media == null ? null : optionalBoolean(media, kind);
-            if (on == null && media != null && field(media, kind) != null) {
+            JsonNode on = media == null ? null : field(media, kind);
+            if (on != null && !on.isBoolean()) {
                 throw new Invalid("data.media." + kind + " must be true or false");
             }
-            out.put(kind, on != null && on);
+            out.put(kind, on != null && on.asBoolean());
         }
         return out;
     }
