@@ -46,13 +46,6 @@ public final class Main {
         long started = System.nanoTime();
         String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
         Map<String, String> overrides = new HashMap<>(AdminCredentials.fromEnvironment().settings());
-        // Locally the load generator and every browser connect from this one address: no per-address caps, unless
-        // the environment asks for them.
-        for (String cap : List.of("gateway.connections.max.per.address", "gateway.connections.rate.per.address")) {
-            if (System.getenv(cap.toUpperCase(java.util.Locale.ROOT).replace('.', '_')) == null) {
-                overrides.put(cap, "0");
-            }
-        }
         LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(gateways, port,
                 external == null || external.isBlank() ? null : external, data.toAbsolutePath(), overrides));
         CountDownLatch stopped = new CountDownLatch(1);
