@@ -25,6 +25,7 @@ import io.helidon.websocket.WsSession;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ final class Connection implements WsListener {
     private static final ObjectReader STRICT = Json.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     static final Set<String> REQUESTS = Set.of("list_rooms", "join", "leave", "signal", "chat", "media", "rename",
-            "resume", "ping");
+            "hand", "react", "resume", "ping");
     static final int REF_MAX = 32;
     /** Requests of one room that may wait for earlier ones of the other service (RequestOrder) */
     static final int ORDER_QUEUE = 64;
@@ -64,6 +65,8 @@ final class Connection implements WsListener {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private String userAgent = "";
+    private String forwardedFor;
+    private String address; // the client address whose slot in AddressLimits this connection holds
     private WsSession session;
     private Outbound out;
     private RateLimiter limiter;
@@ -73,6 +76,7 @@ final class Connection implements WsListener {
 
     // reading thread only
     private final StringBuilder partial = new StringBuilder();
+    private final ReactionLimiter reactions = new ReactionLimiter();
     private long partialBytes;
     private long frames;
 
@@ -81,6 +85,8 @@ final class Connection implements WsListener {
 
     // guarded by this
     private ResumeAttempt resume;
+    private final Set<String> joined = new HashSet<>(); // rooms this connection is in, as its replies told it
+    private final PasswordGuesses guesses = new PasswordGuesses(); // locks itself
     private final Map<Integer, String> touched = new LinkedHashMap<>(); // directory partition -> a room on it
 
     Connection(Gateway gateway) {
@@ -111,6 +117,7 @@ final class Connection implements WsListener {
         // The Origin allow-list is checked before this, by GatewayRoutes (here a refusal could only be a 400).
         String ua = headers.first(HeaderNames.USER_AGENT).orElse("");
         userAgent = ua.length() > 256 ? ua.substring(0, 256) : ua;
+        forwardedFor = headers.first(GatewayRoutes.FORWARDED_FOR).orElse(null);
         return Optional.empty();
     }
 
@@ -119,10 +126,17 @@ final class Connection implements WsListener {
         long now = System.currentTimeMillis();
         this.session = session;
         this.remote = remoteHost(session);
+        try {
+            // the same address GatewayRoutes took the slot for (same peer, same header)
+            this.address = settings.clientAddress().resolve(session.socketContext().remotePeer().address(),
+                    forwardedFor);
+        } catch (RuntimeException e) {
+            this.address = null;
+        }
         this.limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(), now);
         this.pending = new PendingRequests(gateway.timer(), settings.requestTimeoutMs());
         this.order = new RequestOrder(new OrderedSender(), ORDER_QUEUE, ORDER_CAP_MS);
-        this.out = new Outbound(session, settings.outboundQueue(),
+        this.out = new Outbound(session, settings.outboundQueue(), settings.outboundBytes(),
                 frame -> gateway.metrics().frameOut(GatewayMetrics.typeOf(frame)), this::closed);
         lastInbound = now;
         gateway.connections().add(this);
@@ -242,23 +256,26 @@ final class Connection implements WsListener {
             return;
         }
         JsonNode typeNode = frame.get("type");
-        if (typeNode == null || !typeNode.isTextual()) {
-            gateway.metrics().frameIn(null);
-            fail(null, null, ErrorCode.BAD_FRAME, "The frame has no string 'type'; requests are "
-                    + String.join(", ", REQUESTS.stream().sorted().toList()));
-            return;
-        }
-        String type = typeNode.asText();
+        String type = typeNode != null && typeNode.isTextual() ? typeNode.asText() : null;
         gateway.metrics().frameIn(type);
         String ref = null;
         JsonNode refNode = Validation.field(frame, "ref");
+        if (refNode != null && isUsableRef(refNode)) {
+            ref = refNode.asText();
+        }
+        if (type == null) {
+            // With a usable ref it is answered by a reply (protocol.md: exactly one reply per usable ref).
+            String inUse = ref != null && pending.contains(ref) ? ref : null;
+            fail(inUse == null ? ref : null, null, ErrorCode.BAD_FRAME, "The frame has no string 'type'; requests are "
+                    + String.join(", ", REQUESTS.stream().sorted().toList()));
+            return;
+        }
         if (refNode != null) {
-            if (!isUsableRef(refNode)) {
+            if (ref == null) {
                 fail(null, type, ErrorCode.INVALID_FIELD, "ref must be a string of 1 to " + REF_MAX
                         + " characters; the frame was not processed");
                 return;
             }
-            ref = refNode.asText();
             if (pending.contains(ref)) {
                 fail(ref, type, ErrorCode.INVALID_FIELD, "ref '" + ref + "' belongs to a request still waiting for"
                         + " its reply: use a new ref for each request");
@@ -305,9 +322,8 @@ final class Connection implements WsListener {
             default -> {
                 String message = "Too many frames: at most " + settings.ratePerSecond() + " a second, bursts of "
                         + settings.rateBurst() + "; this one was dropped";
-                // A frame without a string type is no request and never gets a reply (bad_frame is a push), so
-                // neither does it when it is dropped here, whatever ref it carries.
-                String ref = frame == null || !frame.path("type").isTextual() ? null : usableRef(frame);
+                // Any JSON object with a usable ref gets its one reply, this one (protocol.md, Frames).
+                String ref = frame == null ? null : usableRef(frame);
                 String type = frame == null ? null : textOrNull(frame.get("type"));
                 if (ref != null && !pending.contains(ref)) {
                     fail(ref, type, ErrorCode.RATE_LIMITED, message);
@@ -327,14 +343,44 @@ final class Connection implements WsListener {
             case "ping" -> ping(ref, data, now);
             case "list_rooms" -> listRooms(ref, Validation.listRooms(data));
             case "resume" -> resume(ref, data, now);
-            case "join" -> command(Topics.ROOM_COMMANDS, type, ref, Validation.join(data), now);
+            case "join" -> join(ref, data, now);
             case "leave" -> command(Topics.ROOM_COMMANDS, type, ref, Validation.leave(data), now);
             case "rename" -> command(Topics.ROOM_COMMANDS, type, ref, Validation.rename(data), now);
             case "media" -> command(Topics.ROOM_COMMANDS, type, ref, Validation.media(data), now);
+            case "hand" -> command(Topics.ROOM_COMMANDS, type, ref, Validation.hand(data), now);
+            case "react" -> react(ref, Validation.react(data), now);
             case "signal" -> command(Topics.SIGNALS, type, ref, Validation.signal(data), now);
             case "chat" -> command(Topics.SIGNALS, type, ref, Validation.chat(data), now);
             default -> throw new IllegalStateException("unrouted type " + type);
         }
+    }
+
+    /**
+     * A join, unless this connection guessed the room's password wrong too often: then {@code rate_limited}, and
+     * before the password's key is derived, so a blocked guesser costs no hash.
+     */
+    private void join(String ref, JsonNode data, long now) throws Validation.Invalid {
+        String room = Validation.room(data);
+        if (guesses.blocked(room, now)) {
+            fail(ref, "join", ErrorCode.RATE_LIMITED, "Too many wrong passwords for room '" + room + "': at most "
+                    + PasswordGuesses.MAX_WRONG + " a minute; try again in a minute");
+            return;
+        }
+        ObjectNode join = Validation.join(data);
+        if (join.has("passwordKey")) {
+            guesses.sent(room, ref, now);
+        }
+        command(Topics.ROOM_COMMANDS, "join", ref, join, now);
+    }
+
+    /** A reaction, at most two a second: refused here, so a flood of them never reaches Kafka. */
+    private void react(String ref, ObjectNode data, long now) {
+        if (!reactions.tryAcquire(now)) {
+            fail(ref, "react", ErrorCode.RATE_LIMITED, "Too many reactions: at most " + ReactionLimiter.PER_SECOND
+                    + " a second; this one was dropped");
+            return;
+        }
+        command(Topics.SIGNALS, "react", ref, data, now);
     }
 
     private void ping(String ref, JsonNode data, long now) {
@@ -437,6 +483,12 @@ final class Connection implements WsListener {
             throw new Validation.Invalid("resume needs a ref: its reply carries the peerId and the new resumeToken");
         }
         String token = Validation.resumeToken(data);
+        if (!Validation.wellFormedToken(token)) {
+            // Like an unknown token: the connection goes on as the fresh session its hello announced.
+            fail(ref, CommandTypes.RESUME, ErrorCode.RESUME_FAILED, "That is not a resume token (expected"
+                    + " <peerId>.<secret>, as hello gave it): this connection goes on as the peer its hello announced");
+            return;
+        }
         String claimed = Validation.tokenPeer(token);
         ResumeAttempt attempt = new ResumeAttempt(ref, claimed, Ids.resumeToken(claimed), settings.outboundQueue());
         synchronized (this) {
@@ -472,6 +524,9 @@ final class Connection implements WsListener {
             return;
         }
         String type = GatewayMetrics.typeOf(frame);
+        if ("kicked".equals(type) || "room_closed".equals(type)) {
+            joined.remove(Json.tree(frame).path("data").path("room").asText());
+        }
         if (direct && (type == null || type.equals("reply"))) { // null: not built by Frames, look inside
             JsonNode reply;
             try {
@@ -503,7 +558,7 @@ final class Connection implements WsListener {
             if (p == null) {
                 return; // answered already (timeout, or a redelivered duplicate)
             }
-            replied(p, reply.path("ok").asBoolean(false));
+            replied(p, reply);
         }
         push(frame);
     }
@@ -523,16 +578,22 @@ final class Connection implements WsListener {
         return resume != null && !direct && addressed != null && addressed.equals(resume.claimedPeer);
     }
 
-    private void replied(PendingRequests.Pending p, boolean ok) {
+    private void replied(PendingRequests.Pending p, JsonNode reply) {
+        boolean ok = reply.path("ok").asBoolean(false);
         switch (p.type()) {
             case "join" -> {
+                guesses.answered(p.ref(), ErrorCode.WRONG_PASSWORD.wire().equals(reply.path("error").path("code")
+                        .asText()), System.currentTimeMillis());
                 if (ok) {
-                    gateway.directory().unwatch(this); // joining a room ends the list watch
+                    if (joined.add(p.room())) {
+                        gateway.directory().unwatch(this); // joining a room it was not in ends the list watch
+                    }
                     touch(p.room());
                 }
             }
             case "leave" -> {
                 if (ok) {
+                    joined.remove(p.room());
                     touch(p.room());
                 }
             }
@@ -583,6 +644,7 @@ final class Connection implements WsListener {
         data.put("rooms", done.roomStates());
         push(Frames.reply(done.ref, data));
         done.roomNames().forEach(this::touch);
+        joined.addAll(done.roomNames());
         done.held().forEach(this::push);
     }
 
@@ -616,6 +678,7 @@ final class Connection implements WsListener {
     }
 
     private void expired(PendingRequests.Pending p) {
+        guesses.answered(p.ref(), false, System.currentTimeMillis());
         if (CommandTypes.RESUME.equals(p.type())) {
             abandonResume();
         }
@@ -639,7 +702,7 @@ final class Connection implements WsListener {
 
     private static String service(String type) {
         return switch (type) {
-            case "signal", "chat" -> "signaling service";
+            case "signal", "chat", "react" -> "signaling service";
             case "resume" -> "presence service";
             case "list_rooms" -> "room list";
             default -> "rooms service";
@@ -711,6 +774,9 @@ final class Connection implements WsListener {
         }
         gateway.connections().remove(this);
         gateway.directory().unwatch(this);
+        if (address != null) {
+            gateway.addressLimits().closed(address);
+        }
         if (pending != null) {
             pending.clear();
         }

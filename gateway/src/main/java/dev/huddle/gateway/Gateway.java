@@ -43,6 +43,7 @@ final class Gateway implements RunningService {
     private final Publisher publisher;
     private final KafkaSettings kafka;
     private final Connections connections = new Connections();
+    private final AddressLimits addressLimits;
     private final GatewayMetrics metrics;
     private final RoomDirectory directory;
     private final ConsumerLoop deliveries;
@@ -74,7 +75,9 @@ final class Gateway implements RunningService {
         List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
         loops.addAll(adminApi.loops());
 
-        GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining);
+        addressLimits = new AddressLimits(settings.maxPerAddress(), settings.newPerSecond());
+        GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining, addressLimits,
+                settings.clientAddress());
         WebServerConfig.Builder web = Observability.server(config, loops)
                 .addProtocol(WsProtocol.forFrameLimit(settings.maxFrameBytes()))
                 .routing(r -> {
@@ -116,6 +119,7 @@ final class Gateway implements RunningService {
 
     private void sweep() {
         long now = System.currentTimeMillis();
+        addressLimits.sweep(now);
         for (Connection c : connections.all()) {
             try {
                 c.check(now, settings.pingIntervalMs());
@@ -133,6 +137,11 @@ final class Gateway implements RunningService {
 
     Publisher publisher() {
         return publisher;
+    }
+
+    /** The per-address connection caps; a connection gives its slot back when it ends. */
+    AddressLimits addressLimits() {
+        return addressLimits;
     }
 
     Connections connections() {

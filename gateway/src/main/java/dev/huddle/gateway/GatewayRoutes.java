@@ -30,12 +30,18 @@ final class GatewayRoutes {
     static final String POLICY = "default-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob: mediastream:;"
             + " img-src 'self' data:; style-src 'self'; object-src 'none'; frame-ancestors 'none'";
 
+    static final HeaderName FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+
     private final OriginPolicy origins;
     private final BooleanSupplier draining;
+    private final AddressLimits limits;
+    private final ClientAddress clientAddress;
 
-    GatewayRoutes(OriginPolicy origins, BooleanSupplier draining) {
+    GatewayRoutes(OriginPolicy origins, BooleanSupplier draining, AddressLimits limits, ClientAddress clientAddress) {
         this.origins = origins;
         this.draining = draining;
+        this.limits = limits;
+        this.clientAddress = clientAddress;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -67,6 +73,23 @@ final class GatewayRoutes {
                 res.status(Status.SERVICE_UNAVAILABLE_503).send("This gateway is shutting down; connect again");
                 return;
             }
+            String address = clientAddress.resolve(req.remotePeer().address(),
+                    req.headers().first(FORWARDED_FOR).orElse(null));
+            AddressLimits.Refusal refusal = limits.tryOpen(address, System.currentTimeMillis());
+            if (refusal != null) {
+                res.status(Status.TOO_MANY_REQUESTS_429).send(refusal == AddressLimits.Refusal.TOO_MANY_OPEN
+                        ? "Too many connections from your address (at most " + limits.maxOpen() + " at once)"
+                        : "Too many new connections from your address (at most " + limits.perSecond() + " a second)");
+                return;
+            }
+            try {
+                chain.proceed();
+            } finally {
+                if (res.status().code() != Status.SWITCHING_PROTOCOLS_101.code()) {
+                    limits.closed(address); // no connection came of it: its slot is free again
+                }
+            }
+            return;
         } else if (!req.path().path().startsWith("/admin")) { // the admin API sets its own, stricter policy
             res.header(CSP, POLICY);
         }

@@ -9,10 +9,11 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Everything sent to one client goes through here: a bounded queue drained by a virtual thread of its own, so
+ * Everything sent to one client goes through here: a queue bounded in frames and in bytes drained by a virtual thread of its own, so
  * no other thread (the delivery loop above all) ever waits for a slow client, and the socket has a single
  * writer. The writer exists only while there is something to write: an idle connection holds no thread and no
  * preallocated queue, which is most of what 20,000 idle sockets would otherwise cost. A queue that overflows
@@ -26,7 +27,7 @@ final class Outbound {
     private sealed interface Item permits Text, Ping, Pong, Close {
     }
 
-    private record Text(String frame) implements Item {
+    private record Text(String frame, long bytes) implements Item {
     }
 
     private record Ping() implements Item {
@@ -40,6 +41,9 @@ final class Outbound {
 
     private final WsSession session;
     private final int capacity;
+    private final long maxBytes;
+    /** UTF-8 bytes of the text frames waiting: frames alone do not bound the heap (a frame can be 64 KiB). */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     /** Set while a writer runs (or for good once the close frame went out): at most one writer at a time. */
@@ -52,18 +56,21 @@ final class Outbound {
     private volatile Thread writer;
 
     /**
-     * @param sent called with each frame written (metrics)
+     * @param capacity most frames waiting
+     * @param maxBytes most UTF-8 bytes of text frames waiting
+     * @param sent     called with each frame written (metrics)
      * @param gone called once when the socket turned out to be dead or was closed from here
      */
-    Outbound(WsSession session, int capacity, Consumer<String> sent, Runnable gone) {
+    Outbound(WsSession session, int capacity, long maxBytes, Consumer<String> sent, Runnable gone) {
         this.session = session;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.sent = sent;
         this.gone = gone;
     }
 
     void send(String frame) {
-        offer(new Text(frame));
+        offer(new Text(frame, Connection.utf8Length(frame)));
     }
 
     void ping() {
@@ -88,7 +95,7 @@ final class Outbound {
         }
         closing = true;
         cut = drop;
-        if (queued.get() >= capacity) {
+        if (queued.get() >= capacity || queuedBytes.get() >= maxBytes) {
             discardQueued(); // the client is not reading: the close frame matters more than its backlog
         }
         queued.incrementAndGet();
@@ -118,8 +125,10 @@ final class Outbound {
         if (closing) {
             return;
         }
-        if (queued.incrementAndGet() > capacity) {
-            LOG.log(Level.INFO, "Client too slow, " + capacity + " frames waiting: dropping its connection");
+        long bytes = item instanceof Text t ? t.bytes : 0;
+        if (queued.incrementAndGet() > capacity || queuedBytes.addAndGet(bytes) > maxBytes) {
+            LOG.log(Level.INFO, "Client too slow, " + queued.get() + " frames (" + queuedBytes.get()
+                    + " bytes) waiting: dropping its connection");
             stop();
             discardQueued();
             drop(session);
@@ -133,6 +142,7 @@ final class Outbound {
     private void discardQueued() {
         queue.clear();
         queued.set(0);
+        queuedBytes.set(0);
     }
 
     private void startWriter() {
@@ -157,6 +167,9 @@ final class Outbound {
                     continue;
                 }
                 queued.decrementAndGet();
+                if (item instanceof Text t) {
+                    queuedBytes.addAndGet(-t.bytes);
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     return; // stopped
                 }

@@ -35,8 +35,8 @@ final class RoomDirectory {
     private static final Comparator<Listed> ORDER = Comparator.comparingInt(Listed::count).reversed()
             .thenComparing(Listed::name);
 
-    /** A room as clients see it in the list. */
-    record Listed(String name, int count, int capacity, boolean locked) {
+    /** A room as clients see it in the list ({@code password}: joining needs one; {@code locked}: by an operator). */
+    record Listed(String name, int count, int capacity, boolean password, boolean locked) {
     }
 
     record Listing(List<Listed> rooms, int total) {
@@ -76,7 +76,8 @@ final class RoomDirectory {
                 if (r.value() != null) {
                     try {
                         DirectoryEntry e = Json.read(r.value(), DirectoryEntry.class);
-                        listed = new Listed(e.name() != null ? e.name() : r.key(), e.count(), e.capacity(), e.locked());
+                        listed = new Listed(e.name() != null ? e.name() : r.key(), e.count(), e.capacity(), e.password(),
+                                e.locked());
                     } catch (RuntimeException e) {
                         LOG.log(Level.WARNING, "Skipping unreadable directory entry for a room: " + e.getMessage());
                         continue;

@@ -3,9 +3,11 @@ package dev.huddle.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.huddle.json.Json;
+import dev.huddle.service.RoomPassword;
 
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -24,6 +26,10 @@ final class Validation {
     static final int CANDIDATE_MAX = 2048;
     static final int LIST_LIMIT_MAX = 200;
     static final int LIST_LIMIT_DEFAULT = 50;
+    private static final List<String> MEDIA_KINDS = List.of("audio", "video", "screen");
+    /** The reactions of protocol.md, exactly: thumbs up, clap, tears of joy, open mouth, red heart, party popper. */
+    static final List<String> EMOJI = List.of("\uD83D\uDC4D", "\uD83D\uDC4F", "\uD83D\uDE02", "\uD83D\uDE2E",
+            "\u2764\uFE0F", "\uD83C\uDF89");
     private static final Set<String> DESCRIPTION_TYPES = Set.of("offer", "answer", "pranswer", "rollback");
     // <peerId>.<secret>, both url-safe base64 as Ids makes them; loose on lengths so older tokens keep working
     private static final Pattern RESUME_TOKEN = Pattern.compile("[A-Za-z0-9_-]{16,64}\\.[A-Za-z0-9_-]{22,128}");
@@ -48,13 +54,54 @@ final class Validation {
                 throw new Invalid("data.password must be a string of at most " + PASSWORD_MAX + " characters");
             }
             if (!password.asText().isEmpty()) { // an empty password field means none
-                out.put("password", password.asText());
+                // The costly key is derived here, on the joiner's own thread; the password never goes to Kafka.
+                out.put("passwordKey", RoomPassword.key(out.get("room").asText(), password.asText()));
             }
         }
         Boolean priv = optionalBoolean(data, "private");
         if (priv != null) {
             out.put("private", priv);
         }
+        out.set("media", joinMedia(field(data, "media")));
+        return out;
+    }
+
+    /** A joiner's {@code media}: each of audio, video, screen true or false, absent (or null) false. */
+    private static ObjectNode joinMedia(JsonNode media) throws Invalid {
+        if (media != null && !media.isObject()) {
+            throw new Invalid("data.media must be an object {audio, video, screen} of true or false");
+        }
+        ObjectNode out = Json.object();
+        for (String kind : MEDIA_KINDS) {
+            JsonNode on = media == null ? null : field(media, kind);
+            if (on != null && !on.isBoolean()) {
+                throw new Invalid("data.media." + kind + " must be true or false");
+            }
+            out.put(kind, on != null && on.asBoolean());
+        }
+        return out;
+    }
+
+    static ObjectNode hand(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        Boolean raised = optionalBoolean(data, "raised");
+        if (raised == null) {
+            throw new Invalid("data.raised is required: true or false");
+        }
+        out.put("raised", raised);
+        return out;
+    }
+
+    static ObjectNode react(JsonNode data) throws Invalid {
+        ObjectNode out = Json.object();
+        out.put("room", room(data));
+        JsonNode emoji = field(data, "emoji");
+        if (emoji == null || !emoji.isTextual() || !EMOJI.contains(emoji.asText())) {
+            throw new Invalid("data.emoji must be one of " + String.join(" ", EMOJI) + " (\u2764\ufe0f is"
+                    + " U+2764 U+FE0F)");
+        }
+        out.put("emoji", emoji.asText());
         return out;
     }
 
@@ -74,7 +121,7 @@ final class Validation {
     static ObjectNode media(JsonNode data) throws Invalid {
         ObjectNode out = Json.object();
         out.put("room", room(data));
-        for (String kind : new String[] {"audio", "video", "screen"}) {
+        for (String kind : MEDIA_KINDS) {
             Boolean on = optionalBoolean(data, kind);
             if (on == null) {
                 throw new Invalid("data." + kind + " is required: true or false");
@@ -148,16 +195,21 @@ final class Validation {
         return new ListRooms(watch, n);
     }
 
-    /** The token of a resume, checked for shape only (presence knows whether it is real). */
+    /**
+     * The token of a resume, a string (else {@link Invalid}); whether it has a token's shape is
+     * {@link #wellFormedToken}'s question (presence knows whether it is real).
+     */
     static String resumeToken(JsonNode data) throws Invalid {
         JsonNode token = field(data, "resumeToken");
         if (token == null || !token.isTextual()) {
             throw new Invalid("data.resumeToken is required: the resumeToken of an earlier hello or resume");
         }
-        if (!RESUME_TOKEN.matcher(token.asText()).matches()) {
-            throw new Invalid("data.resumeToken is not a resume token (expected <peerId>.<secret>, as hello gave it)");
-        }
         return token.asText();
+    }
+
+    /** Shaped like a token ({@code <peerId>.<secret>}, as hello gives it); a malformed one is resume_failed. */
+    static boolean wellFormedToken(String token) {
+        return RESUME_TOKEN.matcher(token).matches();
     }
 
     /** The peerId part of a token that passed {@link #resumeToken}. */
@@ -295,7 +347,7 @@ final class Validation {
         return node == null || node.isNull() ? null : node;
     }
 
-    /** NFC, then trimmed of Unicode white space (including no-break spaces, which {@code strip()} keeps). */
+    /** NFC, then trimmed at both ends of the Unicode {@code White_Space} characters (protocol.md, Validation). */
     static String normalise(String text) {
         String s = Normalizer.normalize(text, Normalizer.Form.NFC);
         int start = 0;
@@ -309,8 +361,11 @@ final class Validation {
         return s.substring(start, end);
     }
 
-    private static boolean space(int cp) {
-        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    /** Unicode's White_Space property, exactly: not Java's isWhitespace (no U+0085, U+00A0, U+2007, U+202F). */
+    static boolean space(int cp) {
+        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
+                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
+                || cp == 0x3000;
     }
 
     private static boolean roomCharacter(int cp) {

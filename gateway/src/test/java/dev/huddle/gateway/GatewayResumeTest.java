@@ -152,6 +152,19 @@ class GatewayResumeTest {
     }
 
     @Test
+    void malformedTokenIsResumeFailedAndTheFreshPeerGoesOn() {
+        try (WsClient fresh = WsClient.connect(one.port())) {
+            String freshPeer = fresh.await("hello").get("data").get("peerId").asText();
+            fresh.send("resume", "m", Harness.map("resumeToken", "not a token"));
+            JsonNode reply = fresh.await(f -> "m".equals(f.path("ref").asText()));
+            assertThat(reply.get("error").get("code").asText(), is("resume_failed"));
+            harness.deliver(freshPeer, Delivery.frame(freshPeer, push("for-fresh"), 0));
+            assertThat(fresh.await("signal").get("data").get("m").asText(), is("for-fresh"));
+        }
+        assertThat(presence.all().stream().noneMatch(c -> "m".equals(c.ref())), is(true));
+    }
+
+    @Test
     void unansweredResumeIsUnavailable() {
         try (WsClient fresh = WsClient.connect(one.port())) {
             fresh.await("hello");

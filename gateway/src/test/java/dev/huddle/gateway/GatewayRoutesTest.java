@@ -36,7 +36,7 @@ class GatewayRoutesTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        new GatewayRoutes(OriginPolicy.parse(""), DRAINING::get).register(routing);
+        new GatewayRoutes(OriginPolicy.parse(""), DRAINING::get, new AddressLimits(0, 0), ClientAddress.trusting("")).register(routing);
         routing.get("/ws", (req, res) -> res.send("upgrade would happen here"));
     }
 

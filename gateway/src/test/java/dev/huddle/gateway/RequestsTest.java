@@ -11,6 +11,7 @@ import dev.huddle.testing.KafkaExtension;
 import dev.huddle.testing.WsClient;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -65,11 +66,15 @@ class RequestsTest {
             assertThat(error(c).get("code").asText(), is("bad_frame"));
             c.sendText("\"text\"");
             assertThat(error(c).get("code").asText(), is("bad_frame"));
+            // an object with a usable ref gets its one reply, even without a string type
             c.sendText("{\"ref\": \"1\"}");
-            JsonNode noType = error(c);
-            assertThat(noType.get("code").asText(), is("bad_frame"));
-            assertThat(noType.has("about"), is(false));
+            JsonNode noType = c.await(f -> "1".equals(f.path("ref").asText()));
+            assertThat(noType.get("ok").asBoolean(), is(false));
+            assertThat(noType.get("error").get("code").asText(), is("bad_frame"));
             c.sendText("{\"type\": 7, \"ref\": \"2\"}");
+            assertThat(c.await(f -> "2".equals(f.path("ref").asText())).get("error").get("code").asText(),
+                    is("bad_frame"));
+            c.sendText("{\"type\": null, \"ref\": 2}"); // no usable ref: a push
             assertThat(error(c).get("code").asText(), is("bad_frame"));
             c.sendBinary(new byte[] {1, 2, 3});
             JsonNode binary = error(c);
@@ -168,6 +173,13 @@ class RequestsTest {
                     {"signal", "{\"room\": \"r\", \"to\": \"p\"}", "description"},
                     {"list_rooms", "{\"limit\": 500}", "limit"},
                     {"resume", "{\"resumeToken\": \"x\"}", "first frame"},
+                    {"join", "{\"room\": \"r\", \"nickname\": \"n\", \"media\": true}", "data.media"},
+                    {"join", "{\"room\": \"r\", \"nickname\": \"n\", \"media\": {\"audio\": \"yes\"}}",
+                            "data.media.audio"},
+                    {"hand", "{\"room\": \"r\"}", "data.raised"},
+                    {"hand", "{\"room\": \"r\", \"raised\": 1}", "data.raised"},
+                    {"react", "{\"room\": \"r\", \"emoji\": \"\u2764\"}", "U+2764 U+FE0F"},
+                    {"react", "{\"room\": \"r\", \"emoji\": 5}", "data.emoji"},
             };
             for (String[] k : cases) {
                 c.sendText("{\"type\": \"" + k[0] + "\", \"ref\": \"v-" + k[0] + k[1].length() + "\", \"data\": " + k[1] + "}");
@@ -201,8 +213,19 @@ class RequestsTest {
             assertThat(join.key(), is("Caf\u00e9"));
             assertThat(join.data().get("room").asText(), is("Caf\u00e9"));
             assertThat(join.data().get("nickname").asText(), is("Ann"));
-            assertThat(join.data().get("password").asText(), is("pw"));
+            assertThat(join.data().has("password"), is(false)); // never the password itself on Kafka
+            assertThat(join.data().get("passwordKey").asText(),
+                    is(dev.huddle.service.RoomPassword.key("Caf\u00e9", "pw")));
+            assertThat(join.data().get("media"), is(dev.huddle.json.Json.tree(
+                    "{\"audio\":false,\"video\":false,\"screen\":false}")));
             assertThat(join.data().has("junk") || join.data().has("private"), is(false));
+            c.send("join", "j2", Harness.map("room", "\u2003Caf\u00e9\u2003", "nickname", "\u2003Ann\u3000",
+                    "media", Harness.map("audio", true, "video", null)));
+            Command spaced = roomCommands.await("join", "j2");
+            assertThat(spaced.key(), is("Caf\u00e9"));
+            assertThat(spaced.data().get("nickname").asText(), is("Ann"));
+            assertThat(spaced.data().get("media"), is(dev.huddle.json.Json.tree(
+                    "{\"audio\":true,\"video\":false,\"screen\":false}")));
             assertThat(join.origin().peer(), is(c.peerId()));
             assertThat(join.origin().gateway(), is(gateway.instance().id()));
             assertThat(join.ts() >= before, is(true));
@@ -238,7 +261,64 @@ class RequestsTest {
             assertThat(signal.data().get("candidate").get("sdpMid").asText(), is("0"));
             c.send("chat", "c1", Harness.map("room", "Café", "text", "hello"));
             assertThat(signals.await("chat", "c1").data().get("text").asText(), is("hello"));
+            c.send("hand", "h1", Harness.map("room", "Café", "raised", true));
+            assertThat(roomCommands.await("hand", "h1").data().get("raised").asBoolean(), is(true));
+            c.send("react", "e1", Harness.map("room", "Café", "emoji", "\u2764\uFE0F"));
+            assertThat(signals.await("react", "e1").data().get("emoji").asText(), is("\u2764\uFE0F"));
         }
+    }
+
+    @Test
+    void reactionsAreLimitedToTwoASecondAtTheGateway() {
+        try (WsClient c = WsClient.hello(gateway.port())) {
+            for (int i = 0; i < 4; i++) {
+                c.send("react", "re" + i, Harness.map("room", "party", "emoji", "\uD83C\uDF89"));
+            }
+            for (int i = 2; i < 4; i++) {
+                String ref = "re" + i;
+                JsonNode reply = c.await(f -> ref.equals(f.path("ref").asText()));
+                assertThat(reply.get("error").get("code").asText(), is("rate_limited"));
+                assertThat(reply.get("error").get("message").asText(), containsString("2 a second"));
+            }
+            signals.await("react", "re0");
+            signals.await("react", "re1");
+            Harness.sleep(1100); // a second later there is room again
+            c.send("react", "re4", Harness.map("room", "party", "emoji", "\uD83D\uDC4D"));
+            signals.await("react", "re4");
+        }
+        assertThat(signals.all().stream().noneMatch(x -> "re2".equals(x.ref()) || "re3".equals(x.ref())), is(true));
+    }
+
+    @Test
+    void fiveWrongPasswordsForARoomRateLimitThatConnectionsJoinsOfIt() {
+        try (WsClient guesser = WsClient.hello(gateway.port()); WsClient other = WsClient.hello(gateway.port())) {
+            // sent all at once: the ones beyond five are refused before their answers are in
+            for (int i = 0; i < 7; i++) {
+                guesser.send("join", "g" + i, Harness.map("room", "vault", "nickname", "n", "password", "guess" + i));
+            }
+            for (int i = 5; i < 7; i++) {
+                String ref = "g" + i;
+                assertThat(guesser.await(f -> ref.equals(f.path("ref").asText())).get("error").get("code").asText(),
+                        is("rate_limited"));
+            }
+            for (int i = 0; i < 5; i++) {
+                Command join = roomCommands.await("join", "g" + i);
+                harness.deliver("vault", Delivery.toConnection(join.origin(), Frames.failed(join.ref(), "join",
+                        ErrorCode.WRONG_PASSWORD, "Wrong password"), join.ts()));
+                String ref = "g" + i;
+                guesser.await(f -> ref.equals(f.path("ref").asText()));
+            }
+            guesser.send("join", "g7", Harness.map("room", "vault", "nickname", "n", "password", "right"));
+            JsonNode limited = guesser.await(f -> "g7".equals(f.path("ref").asText()));
+            assertThat(limited.get("error").get("code").asText(), is("rate_limited"));
+            assertThat(limited.get("error").get("message").asText(), containsString("wrong passwords"));
+            // other rooms, and other connections, are not affected
+            guesser.send("join", "g8", Harness.map("room", "lobby", "nickname", "n", "password", "x"));
+            roomCommands.await("join", "g8");
+            other.send("join", "o1", Harness.map("room", "vault", "nickname", "n", "password", "right"));
+            roomCommands.await("join", "o1");
+        }
+        assertThat(roomCommands.all().stream().noneMatch(x -> x.ref() != null && List.of("g5", "g6", "g7").contains(x.ref())), is(true));
     }
 
     @Test

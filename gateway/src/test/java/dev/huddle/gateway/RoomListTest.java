@@ -2,7 +2,10 @@ package dev.huddle.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.events.Command;
+import dev.huddle.events.Delivery;
 import dev.huddle.events.DirectoryEntry;
+import dev.huddle.events.ErrorCode;
+import dev.huddle.events.Frames;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RunningService;
 import dev.huddle.testing.KafkaExtension;
@@ -120,6 +123,38 @@ class RoomListTest {
                 h.directory("c", entry("c", 2));
                 assertThat(watcher.receives(f -> "rooms_changed".equals(f.path("type").asText()),
                         Duration.ofMillis(2000)), is(false));
+            }
+        }
+    }
+
+    @Test
+    void aFailedJoinOrARejoinKeepsTheWatchAndTheListSaysWhatAJoinerNeeds() {
+        try (Harness h = new Harness()) {
+            h.directory("guarded", new DirectoryEntry("guarded", 1, 8, true, false, 0));
+            RunningService gateway = h.gateway();
+            Harness.Watcher commands = h.watch(Topics.ROOM_COMMANDS);
+            try (WsClient watcher = WsClient.hello(gateway.port())) {
+                // in a room first, then watching
+                watcher.send("join", "in", Harness.map("room", "home", "nickname", "n"));
+                h.reply(commands.await("join", "in"), Harness.map("room", "home"));
+                watcher.await(f -> "in".equals(f.path("ref").asText()));
+                JsonNode list = watcher.ok("list_rooms", Harness.map("watch", true));
+                assertThat(list.get("rooms").get(0), is(dev.huddle.json.Json.tree(
+                        "{\"name\":\"guarded\",\"count\":1,\"capacity\":8,\"password\":true,\"locked\":false}")));
+
+                watcher.send("join", "wrong", Harness.map("room", "guarded", "nickname", "n", "password", "x"));
+                Command wrong = commands.await("join", "wrong");
+                h.deliver("guarded", Delivery.toConnection(wrong.origin(), Frames.failed("wrong", "join",
+                        ErrorCode.WRONG_PASSWORD, "Wrong password"), wrong.ts()));
+                watcher.await(f -> "wrong".equals(f.path("ref").asText()));
+                watcher.send("join", "again", Harness.map("room", "home", "nickname", "n"));
+                h.reply(commands.await("join", "again"), Harness.map("room", "home"));
+                watcher.await(f -> "again".equals(f.path("ref").asText()));
+
+                h.directory("locked", new DirectoryEntry("locked", 2, 8, false, true, 0));
+                JsonNode delta = watcher.await("rooms_changed").get("data");
+                assertThat(delta.get("rooms").get(0), is(dev.huddle.json.Json.tree(
+                        "{\"name\":\"locked\",\"count\":2,\"capacity\":8,\"password\":false,\"locked\":true}")));
             }
         }
     }

@@ -48,6 +48,13 @@ public final class LocalCluster implements AutoCloseable {
             kafka = null;
             bootstrap = options.bootstrapServers();
         }
+        // On one machine the load generator, the tests and every browser connect from this one address: no
+        // per-address connection caps unless the overrides or the environment ask for them.
+        for (String cap : List.of("gateway.connections.max.per.address", "gateway.connections.rate.per.address")) {
+            if (System.getenv(cap.toUpperCase(java.util.Locale.ROOT).replace('.', '_')) == null) {
+                common.put(cap, "0");
+            }
+        }
         common.putAll(options.overrides());
         common.put("kafka.bootstrap.servers", bootstrap);
     }

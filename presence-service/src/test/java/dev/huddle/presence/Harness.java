@@ -179,7 +179,7 @@ final class Harness implements AutoCloseable {
     void members(String room, String... peers) throws Exception {
         List<Member> members = new ArrayList<>();
         for (String p : peers) {
-            members.add(new Member(p, "nick-" + p, Media.DEFAULT, false, "gw-1"));
+            members.add(new Member(p, "nick-" + p, Media.DEFAULT, false, null, "gw-1"));
         }
         publisher.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, members, System.currentTimeMillis()))
                 .get(10, TimeUnit.SECONDS);

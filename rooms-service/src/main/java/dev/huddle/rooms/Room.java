@@ -150,6 +150,7 @@ final class Room {
     /** The room's line in the public list, or {@code null} (a tombstone) for a private, ended or absent room. */
     static DirectoryEntry directoryEntry(RoomState s, int capacity) {
         return s == null || !s.live() || s.hidden() ? null
-                : new DirectoryEntry(s.name(), s.members().size(), capacity, s.locked(), s.created());
+                : new DirectoryEntry(s.name(), s.members().size(), capacity, s.passwordHash() != null, s.locked(),
+                        s.created());
     }
 }

@@ -12,7 +12,7 @@ import dev.huddle.events.Frames;
 import dev.huddle.events.Media;
 import dev.huddle.events.Member;
 import dev.huddle.json.Json;
-import dev.huddle.service.PasswordHash;
+import dev.huddle.service.RoomPassword;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -38,6 +38,7 @@ final class RoomCommands {
             case "leave" -> leave(c, s);
             case "rename" -> rename(c, s);
             case "media" -> media(c, s);
+            case "hand" -> hand(c, s);
             case CommandTypes.AWAY -> away(c, s);
             case CommandTypes.BACK -> back(c, s);
             case CommandTypes.DEPART -> depart(c, s);
@@ -66,31 +67,39 @@ final class RoomCommands {
             reply(c, s, room.view(peerId)); // already in: nothing changes, nothing is pushed
             return;
         }
-        String password = text(c.data(), "password");
+        // The gateway sends a key derived from the password (RoomPassword), never the password: comparing it is cheap.
+        String key = text(c.data(), "passwordKey");
         if (room == null) {
-            String hash = password == null || password.isEmpty()
-                    ? null : PasswordHash.hash(password, rules.passwordIterations());
+            String stored = key == null ? null : RoomPassword.stored(key);
             long created = c.ts() > 0 ? c.ts() : System.currentTimeMillis();
-            room = s.create(Room.create(s.name, hash, c.data().path("private").asBoolean(false), created));
+            room = s.create(Room.create(s.name, stored, c.data().path("private").asBoolean(false), created));
         } else if (room.locked) {
-            // The protocol has no code of its own for a locked room.
-            fail(c, s, ErrorCode.ROOM_FULL, "Room '" + s.name + "' is locked: nobody can join it now");
+            fail(c, s, ErrorCode.ROOM_LOCKED, "Room '" + s.name + "' is locked by an operator: nobody can join it now");
             return;
         } else if (room.size() >= rules.capacity()) {
             fail(c, s, ErrorCode.ROOM_FULL,
                     "Room '" + s.name + "' is full (" + room.size() + " of " + rules.capacity() + ")");
             return;
-        } else if (room.passwordHash != null && !PasswordHash.verify(password, room.passwordHash)) {
-            fail(c, s, ErrorCode.WRONG_PASSWORD, password == null
+        } else if (room.passwordHash != null && !RoomPassword.matches(key, room.passwordHash)) {
+            fail(c, s, ErrorCode.WRONG_PASSWORD, key == null
                     ? "Room '" + s.name + "' needs a password"
                     : "Wrong password for room '" + s.name + "'");
             return;
         }
-        Member member = new Member(peerId, nickname, Media.DEFAULT, false, c.origin().gateway());
+        Member member = new Member(peerId, nickname, media(c.data().get("media")), false, null, c.origin().gateway());
         room.add(member);
         s.changed();
         reply(c, s, room.view(peerId));
         push(c, s, room.present(peerId), RoomFrames.peerJoined(s.name, member.peer()));
+    }
+
+    /** The joiner's media as the gateway validated it; absent: all off. */
+    private static Media media(JsonNode m) {
+        if (m == null || !m.isObject()) {
+            return Media.DEFAULT;
+        }
+        return new Media(m.path("audio").asBoolean(false), m.path("video").asBoolean(false),
+                m.path("screen").asBoolean(false));
     }
 
     private void leave(Command c, RoomSlot s) {
@@ -111,7 +120,7 @@ final class RoomCommands {
             fail(c, s, ErrorCode.INVALID_FIELD, "A rename needs 'nickname'");
             return;
         }
-        s.room.update(new Member(member.peerId(), nickname, member.media(), member.away(), member.gateway()));
+        s.room.update(member.withNickname(nickname));
         s.changed();
         reply(c, s, EMPTY);
         push(c, s, s.room.present(member.peerId()), RoomFrames.peerRenamed(s.name, member.peerId(), nickname));
@@ -126,18 +135,42 @@ final class RoomCommands {
         Media now = member.media();
         Media media = new Media(d.path("audio").asBoolean(now.audio()), d.path("video").asBoolean(now.video()),
                 d.path("screen").asBoolean(now.screen()));
-        s.room.update(new Member(member.peerId(), member.nickname(), media, member.away(), member.gateway()));
+        s.room.update(member.withMedia(media));
         s.changed();
         reply(c, s, EMPTY);
         push(c, s, s.room.present(member.peerId()),
                 RoomFrames.peerMedia(s.name, member.peerId(), media.audio(), media.video(), media.screen()));
     }
 
+    /**
+     * Raises or lowers the sender's hand. Raising a raised hand keeps the time it went up (its place in the order
+     * of hands) and, like lowering a lowered one, changes nothing and pushes nothing.
+     */
+    private void hand(Command c, RoomSlot s) {
+        Member member = memberOrFail(c, s);
+        if (member == null) {
+            return;
+        }
+        JsonNode raised = c.data().get("raised");
+        if (raised == null || !raised.isBoolean()) {
+            fail(c, s, ErrorCode.INVALID_FIELD, "A hand needs 'raised': true or false");
+            return;
+        }
+        reply(c, s, EMPTY);
+        if (raised.asBoolean() == (member.hand() != null)) {
+            return;
+        }
+        Long hand = raised.asBoolean() ? (c.ts() > 0 ? c.ts() : System.currentTimeMillis()) : null;
+        s.room.update(member.withHand(hand));
+        s.changed();
+        push(c, s, s.room.present(null), RoomFrames.peerHand(s.name, member.peerId(), hand));
+    }
+
     /** The peer's connection dropped: it stays a member, marked away, and nobody is told yet. */
     private void away(Command c, RoomSlot s) {
         Member member = subjectMember(c, s);
         if (member != null && !member.away()) {
-            s.room.update(new Member(member.peerId(), member.nickname(), member.media(), true, member.gateway()));
+            s.room.update(member.withAway(true));
             s.changed();
         }
     }
@@ -155,7 +188,7 @@ final class RoomCommands {
         // Back on the origin's connection, perhaps on another gateway: what is for it goes there from now on.
         String gateway = c.origin() != null && c.origin().gateway() != null ? c.origin().gateway() : member.gateway();
         if (member.away() || !gateway.equals(member.gateway())) {
-            member = new Member(member.peerId(), member.nickname(), member.media(), false, gateway);
+            member = member.backOn(gateway);
             s.room.update(member);
             s.changed();
         }

@@ -1,5 +1,6 @@
 package dev.huddle.rooms;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Peer;
@@ -30,6 +31,9 @@ final class RoomFrames {
     }
 
     record PeerMedia(String room, String peerId, boolean audio, boolean video, boolean screen) {
+    }
+
+    record PeerHand(String room, String peerId, @JsonInclude(JsonInclude.Include.ALWAYS) Long hand) {
     }
 
     record PeerReconnected(String room, String peerId) {
@@ -66,6 +70,10 @@ final class RoomFrames {
 
     static String peerMedia(String room, String peerId, boolean audio, boolean video, boolean screen) {
         return Frames.push("peer_media", new PeerMedia(room, peerId, audio, video, screen));
+    }
+
+    static String peerHand(String room, String peerId, Long hand) {
+        return Frames.push("peer_hand", new PeerHand(room, peerId, hand));
     }
 
     static String peerReconnected(String room, String peerId) {

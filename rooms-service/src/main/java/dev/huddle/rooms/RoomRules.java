@@ -7,18 +7,16 @@ import io.helidon.config.Config;
  *
  * @param capacity           most members of one room
  * @param history            public chat messages kept per room (and sent to joiners)
- * @param passwordIterations PBKDF2 iterations of room password hashes
  * @param holdMax            signals and private chats kept per away member (the latest)
  * @param holdChars          characters of held frames kept per room (the latest), so that a room's snapshot
  *                           stays far below the broker's record size limit
  */
-record RoomRules(int capacity, int history, int passwordIterations, int holdMax, int holdChars) {
+record RoomRules(int capacity, int history, int holdMax, int holdChars) {
 
     static RoomRules from(Config config) {
         Config rooms = config.get("rooms");
         return new RoomRules(rooms.get("capacity").asInt().orElse(8),
                 rooms.get("history").asInt().orElse(50),
-                rooms.get("password.iterations").asInt().orElse(10_000),
                 rooms.get("hold.max").asInt().orElse(256),
                 rooms.get("hold.chars").asInt().orElse(262_144));
     }

@@ -11,7 +11,7 @@ import java.util.List;
  * room). Whatever a new owner of the partition needs to go on exactly where the last owner stopped.
  *
  * @param members      in join order
- * @param passwordHash {@link dev.huddle.service.PasswordHash} of the first joiner's password, or {@code null}
+ * @param passwordHash {@link dev.huddle.service.RoomPassword#stored} of the first joiner's password key, or {@code null}
  * @param hidden       private: never in the directory
  * @param lastOffset   offset on {@code room-commands} of the last command applied: redeliveries up to it are skipped
  * @param recentIds    ids of the latest commands applied, to drop a command that was produced twice

@@ -64,7 +64,8 @@ class RoomCommandsTest {
         JsonNode first = kafka.join(ann, room, "Ann");
         assertThat(first.get("room").asText(), is(room));
         assertThat(first.get("self"), is(Json.tree("{\"peerId\":\"" + ann.peerId()
-                + "\",\"nickname\":\"Ann\",\"media\":{\"audio\":true,\"video\":true,\"screen\":false}}")));
+                + "\",\"nickname\":\"Ann\",\"media\":{\"audio\":false,\"video\":false,\"screen\":false},"
+                + "\"hand\":null}")));
         assertThat(first.get("peers").size(), is(0));
         assertThat(first.get("chat").size(), is(0));
 
@@ -158,7 +159,7 @@ class RoomCommandsTest {
         JsonNode none = kafka.request(client(), "join", room, Map.of("nickname", "Bob"));
         assertThat(none.get("error").get("code").asText(), is("wrong_password"));
         kafka.ok(client(), "join", room, Map.of("nickname", "Bob", "password", "s3cret"));
-        String state = kafka.awaitLatest(Topics.ROOM_STATE, room, v -> v.contains("pbkdf2$"));
+        String state = kafka.awaitLatest(Topics.ROOM_STATE, room, v -> v.contains("sha256$"));
         assertThat(state.contains("s3cret"), is(false));
 
         String open = room();
@@ -203,6 +204,79 @@ class RoomCommandsTest {
 
         JsonNode notIn = kafka.request(client(), "rename", room, Map.of("nickname", "X"));
         assertThat(notIn.get("error").get("code").asText(), is("not_in_room"));
+    }
+
+    @Test
+    void joinMediaIsAnnouncedAndDefaultsToOff() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        JsonNode self = kafka.ok(bob, "join", room, Map.of("nickname", "Bob",
+                "media", Map.of("audio", true, "video", false, "screen", false))).get("self");
+        assertThat(self.get("media"), is(Json.tree("{\"audio\":true,\"video\":false,\"screen\":false}")));
+        JsonNode joined = kafka.push(ann, "peer_joined").get("data").get("peer");
+        assertThat(joined, is(self));
+        JsonNode seen = kafka.join(client(), room, "Cid").get("peers");
+        assertThat(seen.get(0).get("media"), is(Json.tree("{\"audio\":false,\"video\":false,\"screen\":false}")));
+        assertThat(seen.get(1).get("media"), is(self.get("media")));
+    }
+
+    @Test
+    void handsGoUpInOrderToEveryoneAndDownWithTheirPeer() throws Exception {
+        String room = room();
+        RoomsFixture.Client ann = client();
+        RoomsFixture.Client bob = client();
+        kafka.join(ann, room, "Ann");
+        kafka.join(bob, room, "Bob");
+        kafka.push(ann, "peer_joined");
+
+        assertThat(kafka.ok(bob, "hand", room, Map.of("raised", true)).size(), is(0));
+        JsonNode toAnn = kafka.push(ann, "peer_hand").get("data");
+        JsonNode toBob = kafka.push(bob, "peer_hand").get("data"); // the sender too
+        assertThat(toBob, is(toAnn));
+        assertThat(toAnn.get("room").asText(), is(room));
+        assertThat(toAnn.get("peerId").asText(), is(bob.peerId()));
+        long raisedAt = toAnn.get("hand").asLong();
+        assertThat(raisedAt > 0, is(true));
+
+        kafka.ok(bob, "hand", room, Map.of("raised", true)); // raised already: keeps its time, no push
+        RoomsFixture.Client cid = client();
+        JsonNode seen = kafka.join(cid, room, "Cid").get("peers");
+        assertThat(seen.get(0).get("hand").isNull(), is(true));
+        assertThat(seen.get(1).get("hand").asLong(), is(raisedAt));
+
+        kafka.ok(bob, "hand", room, Map.of("raised", false));
+        JsonNode lowered = kafka.push(ann, "peer_hand", 2).get("data"); // the second raise pushed nothing
+        assertThat(lowered.get("peerId").asText(), is(bob.peerId()));
+        assertThat(lowered.has("hand") && lowered.get("hand").isNull(), is(true));
+        kafka.ok(ann, "hand", room, Map.of("raised", false)); // down already: nothing pushed
+        kafka.ok(ann, "hand", room, Map.of("raised", true));
+        JsonNode next = kafka.push(bob, "peer_hand", 3).get("data");
+        assertThat(next.get("peerId").asText(), is(ann.peerId())); // not a push for the lowered hand of Ann
+        assertThat(next.get("hand").asLong() >= raisedAt, is(true));
+
+        kafka.ok(cid, "leave", room, Map.of()); // capacity 3
+        kafka.ok(ann, "leave", room, Map.of());
+        kafka.ok(ann, "join", room, Map.of("nickname", "Ann"));
+        JsonNode back = kafka.ok(client(), "join", room, Map.of("nickname", "Dee")).get("peers");
+        assertThat(back.get(back.size() - 1).get("peerId").asText(), is(ann.peerId()));
+        assertThat(back.get(back.size() - 1).get("hand").isNull(), is(true)); // went down when Ann left
+
+        JsonNode notIn = kafka.request(client(), "hand", room, Map.of("raised", true));
+        assertThat(notIn.get("error").get("code").asText(), is("not_in_room"));
+    }
+
+    @Test
+    void theDirectorySaysWhichRoomsNeedAPassword() throws Exception {
+        String guarded = room();
+        kafka.ok(client(), "join", guarded, Map.of("nickname", "Ann", "password", "s3cret"));
+        JsonNode entry = Json.tree(kafka.awaitLatest(Topics.ROOM_DIRECTORY, guarded, v -> !v.isEmpty()));
+        assertThat(entry.get("password").asBoolean(), is(true));
+        String open = room();
+        kafka.join(client(), open, "Bob");
+        assertThat(Json.tree(kafka.awaitLatest(Topics.ROOM_DIRECTORY, open, v -> !v.isEmpty()))
+                .get("password").asBoolean(), is(false));
     }
 
     @Test
@@ -404,7 +478,7 @@ class RoomCommandsTest {
         kafka.send(null, CommandTypes.LOCK, null, room, Map.of("room", room, "locked", true));
         kafka.awaitLatest(Topics.ROOM_DIRECTORY, room, v -> v.contains("\"locked\":true"));
         JsonNode locked = kafka.request(client(), "join", room, Map.of("nickname", "Late"));
-        assertThat(locked.get("error").get("code").asText(), is("room_full"));
+        assertThat(locked.get("error").get("code").asText(), is("room_locked"));
         assertThat(locked.get("error").get("message").asText().contains("locked"), is(true));
         kafka.join(ann, room, "Ann"); // a member is in already: nothing to refuse
 

@@ -160,6 +160,10 @@ final class RoomsFixture implements AutoCloseable {
         String ref = ref();
         Map<String, Object> withRoom = new HashMap<>(data);
         withRoom.put("room", room);
+        if (withRoom.get("password") instanceof String password) { // as the gateway sends it
+            withRoom.remove("password");
+            withRoom.put("passwordKey", dev.huddle.service.RoomPassword.key(room, password));
+        }
         send(client.origin(), type, ref, room, withRoom);
         return reply(client, ref);
     }

@@ -36,7 +36,9 @@ class RoomsRestartTest {
             RoomsFixture.Client ann = client();
             RoomsService first = kafka.start(Map.of());
             try {
-                kafka.ok(ann, "join", room, Map.of("nickname", "Ann", "password", "pw"));
+                kafka.ok(ann, "join", room, Map.of("nickname", "Ann", "password", "pw",
+                        "media", Map.of("audio", true, "video", true, "screen", false)));
+                kafka.ok(ann, "hand", room, Map.of("raised", true));
             } finally {
                 first.close();
             }
@@ -48,6 +50,8 @@ class RoomsRestartTest {
                 JsonNode bob = kafka.ok(client(), "join", room, Map.of("nickname", "Bob", "password", "pw"));
                 assertThat(bob.get("peers").size(), is(1));
                 assertThat(bob.get("peers").get(0).get("peerId").asText(), is(ann.peerId()));
+                assertThat(bob.get("peers").get(0).get("hand").asLong() > 0, is(true)); // kept in the room's state
+                assertThat(bob.get("peers").get(0).get("media").get("video").asBoolean(), is(true));
                 assertThat(kafka.push(ann, "peer_joined").get("data").get("peer").get("nickname").asText(),
                         is("Bob"));
             } finally {

@@ -5,7 +5,7 @@ package dev.huddle.events;
  */
 public enum ErrorCode {
     BAD_FRAME, TOO_LARGE, UNKNOWN_TYPE, INVALID_FIELD, NOT_IN_ROOM, UNKNOWN_PEER, ROOM_FULL, WRONG_PASSWORD,
-    RESUME_FAILED, RATE_LIMITED, UNAVAILABLE, INTERNAL;
+    ROOM_LOCKED, RESUME_FAILED, RATE_LIMITED, UNAVAILABLE, INTERNAL;
 
     /** The wire name, e.g. {@code room_full}. */
     public String wire() {

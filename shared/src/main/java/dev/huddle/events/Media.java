@@ -2,5 +2,6 @@ package dev.huddle.events;
 
 /** What a peer is sending: microphone, camera, screen. */
 public record Media(boolean audio, boolean video, boolean screen) {
-    public static final Media DEFAULT = new Media(true, true, false);
+    /** A joiner that said nothing sends nothing (protocol.md: media defaults to all false). */
+    public static final Media DEFAULT = new Media(false, false, false);
 }

@@ -150,8 +150,9 @@ final class Relay {
         return switch (type) {
             case "signal" -> signal(command, data);
             case "chat" -> chat(command, data);
+            case "react" -> react(command, data);
             default -> refuse(command, ErrorCode.UNKNOWN_TYPE,
-                    "Signaling relays only 'signal' and 'chat', not '" + type + "'");
+                    "Signaling relays only 'signal', 'chat' and 'react', not '" + type + "'");
         };
     }
 
@@ -216,6 +217,30 @@ final class Relay {
         reply.put("ts", ts);
         acks.add(reply(command, room, reply));
         return Publisher.all(acks);
+    }
+
+    /** A reaction goes to everyone in the room, the sender included, and is kept nowhere. */
+    private CompletableFuture<?> react(Command command, JsonNode data) {
+        String room = text(data, "room");
+        String emoji = text(data, "emoji");
+        if (room == null || emoji == null) {
+            return refuse(command, ErrorCode.INVALID_FIELD, "A reaction needs 'room' and 'emoji' (strings)");
+        }
+        String sender = command.origin().peer();
+        Admission admission = admit(room, sender, null, sync(data));
+        if (!admission.ok()) {
+            return refuse(command, admission.code(), admission.message());
+        }
+        long ts = command.ts() > 0 ? command.ts() : System.currentTimeMillis();
+        String frame = Frames.push("reaction", new Reaction(room, sender, emoji, ts));
+        List<String> everyone = admission.room().members().stream().map(Member::peerId).toList();
+        CompletableFuture<?> pushed = courier.send(command.id(), room, everyone, frame, command.ts(), false);
+        metrics.relayed("react");
+        return CompletableFuture.allOf(pushed, reply(command, room, Json.object()));
+    }
+
+    /** The {@code reaction} push of protocol.md. */
+    record Reaction(String room, String from, String emoji, long ts) {
     }
 
     /**

@@ -20,6 +20,7 @@ final class RelayMetrics {
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final Counter signals = counter("huddle_signaling_relayed", "type", "signal");
     private final Counter chats = counter("huddle_signaling_relayed", "type", "chat");
+    private final Counter reactions = counter("huddle_signaling_relayed", "type", "react");
     private final Counter held = counter("huddle_signaling_held");
     private final Counter barriers = counter("huddle_signaling_barrier_waits");
     private final Timer latency = registry.getOrCreate(Timer.builder("huddle_signaling_relay_latency")
@@ -27,7 +28,11 @@ final class RelayMetrics {
             .percentiles(0.5, 0.99));
 
     void relayed(String type) {
-        (type.equals("chat") ? chats : signals).increment();
+        (switch (type) {
+            case "chat" -> chats;
+            case "react" -> reactions;
+            default -> signals;
+        }).increment();
     }
 
     void refused(ErrorCode code) {

@@ -89,11 +89,11 @@ final class Harness implements AutoCloseable {
     }
 
     static Member present(String peerId) {
-        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, false, GATEWAY);
+        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, false, null, GATEWAY);
     }
 
     static Member away(String peerId) {
-        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, true, GATEWAY);
+        return new Member(peerId, "nick-" + peerId, Media.DEFAULT, true, null, GATEWAY);
     }
 
     static Origin origin(String peerId) {

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -494,8 +495,9 @@ class HostileFramesFuzzTest {
     }
 
     /**
-     * Pings at six times the allowed rate, some with ref, and a few frames without type: the burst is served, then
-     * every ping's ref gets {@code rate_limited}, frames without one at most one error push a second, and after 2 s
+     * Pings at six times the allowed rate, some with ref, and a few frames without type (with a ref: answered
+     * {@code bad_frame} by a reply, or {@code rate_limited}): the burst is served, then every ref gets
+     * {@code rate_limited}, frames without one at most one error push a second, and after 2 s
      * of this the connection is closed with 1008. Every ping read before the close is answered, in order.
      */
     private static FloodResult flood(int port, Random random) throws Exception {
@@ -516,10 +518,10 @@ class HostileFramesFuzzTest {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             int kind = random.nextInt(10);
-            String ref = kind < 6 ? "fl" + k : null;
+            String ref = kind < 6 ? "fl" + k : kind == 9 ? "fx" + k : null;
             try {
-                if (kind == 9) { // no type: never a reply, limited or not, despite its ref
-                    p.send("{\"ref\":\"fx" + k + "\"}");
+                if (kind == 9) { // no type: its one reply is bad_frame, or rate_limited
+                    p.send("{\"ref\":\"" + ref + "\"}");
                 } else {
                     p.send(ref == null ? "{\"type\":\"ping\"}" : "{\"type\":\"ping\",\"ref\":\"" + ref + "\"}");
                 }
@@ -575,6 +577,13 @@ class HostileFramesFuzzTest {
                 problems.add("flood frame " + ref + " answered after an earlier one was not");
             }
             boolean ok = reply.path("ok").asBoolean();
+            if (ref.startsWith("fx")) {
+                if (!Set.of("bad_frame", "rate_limited").contains(reply.at("/error/code").asText())
+                        || (i < burst && !"bad_frame".equals(reply.at("/error/code").asText()))) {
+                    problems.add("typeless flood frame " + ref + " got " + shorten(reply));
+                }
+                continue;
+            }
             if (i < burst && !ok) {
                 problems.add("flood frame " + i + " is within the burst but got " + shorten(reply));
             }

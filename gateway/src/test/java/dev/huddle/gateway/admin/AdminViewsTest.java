@@ -58,10 +58,10 @@ class AdminViewsTest {
         kafka.publish(Topics.SESSIONS, "peer-cy", new Session("peer-cy", "hash-of-cy-token", "gateway-b",
                 "c3", Session.CONNECTED, now - 1000, 0, "10.0.0.3", "Safari", "Cy", List.of("secret plans")));
         kafka.publish(Topics.ROOM_MEMBERS, "standup", new RoomMembers(1, "standup", List.of(
-                new Member("peer-ann", "Ann", Media.DEFAULT, false, "gateway-a"),
-                new Member("peer-bob", "Bob", Media.DEFAULT, true, "gateway-a")), now));
+                new Member("peer-ann", "Ann", Media.DEFAULT, false, null, "gateway-a"),
+                new Member("peer-bob", "Bob", Media.DEFAULT, true, null, "gateway-a")), now));
         kafka.publish(Topics.ROOM_MEMBERS, "secret plans", new RoomMembers(1, "secret plans", List.of(
-                new Member("peer-cy", "Cy", Media.DEFAULT, false, "gateway-a")), now));
+                new Member("peer-cy", "Cy", Media.DEFAULT, false, null, "gateway-a")), now));
         kafka.publish(Topics.ROOM_DIRECTORY, "standup", new DirectoryEntry("standup", 2, 8, true, 1234L));
         kafka.publish(Topics.INSTANCES, "gateway-a", new InstanceHeartbeat(1, "gateway-a", "gateway", "1.0",
                 now - 60_000, now, true, 2));
@@ -185,7 +185,7 @@ class AdminViewsTest {
         kafka.publish(Topics.SESSIONS, "peer-dee", new Session("peer-dee", "h", "gateway-b", "c9",
                 Session.CONNECTED, now, 0, "10.0.0.9", "Edge", "Dee", List.of("brief")));
         kafka.publish(Topics.ROOM_MEMBERS, "brief", new RoomMembers(1, "brief", List.of(
-                new Member("peer-dee", "Dee", Media.DEFAULT, false, "gateway-a")), now));
+                new Member("peer-dee", "Dee", Media.DEFAULT, false, null, "gateway-a")), now));
         await(() -> {
             try {
                 return find(get("/admin/api/sockets"), "peerId", "peer-dee") != null
