@@ -67,7 +67,7 @@ final class Gateway implements RunningService {
         directory = new RoomDirectory(kafka, admin);
         deliveries = ConsumerLoop.replica(kafka, KIND + "-deliveries", List.of(Topics.DELIVERIES), false,
                 new DeliveryRouter(connections, metrics)::handle);
-        adminApi = AdminApi.create(config, kafka, publisher, admin);
+        adminApi = AdminApi.create(config, kafka, publisher, admin, instance.id());
         List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
         loops.addAll(adminApi.loops());
 

@@ -113,9 +113,11 @@ final class CommandProcessor implements ConsumerLoop.Handler {
         writes.add(publisher.send(Topics.ROOM_STATE, name, after));
         List<?> membersBefore = before != null && before.live() ? before.members() : null;
         List<?> membersAfter = after.live() ? after.members() : null;
-        if (!Objects.equals(membersBefore, membersAfter)) {
+        boolean lockChanged = before != null && before.live() && after.live() && before.locked() != after.locked();
+        if (!Objects.equals(membersBefore, membersAfter) || lockChanged) {
             writes.add(publisher.send(Topics.ROOM_MEMBERS, name, after.live()
-                    ? new RoomMembers(Command.VERSION, name, after.members(), System.currentTimeMillis()) : null));
+                    ? new RoomMembers(Command.VERSION, name, after.members(), System.currentTimeMillis(),
+                            after.locked()) : null));
         }
         DirectoryEntry entryBefore = Room.directoryEntry(before, capacity);
         DirectoryEntry entryAfter = Room.directoryEntry(after, capacity);

@@ -34,6 +34,13 @@ final class AdminActions {
     static final int MAX_ROOM = 64;
     static final int MAX_PEER_ID = 64;
 
+    /**
+     * What an action sent: the id of the command or delivery, and the audit trail's {@code action} and
+     * {@code target} for it.
+     */
+    record Sent(String id, String action, String target) {
+    }
+
     private final Publisher publisher;
 
     AdminActions(Publisher publisher) {
@@ -41,31 +48,32 @@ final class AdminActions {
     }
 
     /** {@code {peerId}}: closes every connection of that peer. */
-    CompletableFuture<String> disconnect(String user, JsonNode body) {
+    CompletableFuture<Sent> disconnect(String user, JsonNode body) {
         String peerId = peerId(body);
         Delivery d = Delivery.close(List.of(peerId), null, null, DISCONNECT_CODE);
         LOG.log(Level.INFO, "Operator " + user + " disconnects peer " + peerId);
-        return publisher.send(Topics.DELIVERIES, peerId, d).thenApply(md -> d.id());
+        return publisher.send(Topics.DELIVERIES, peerId, d).thenApply(md -> new Sent(d.id(), "disconnect", peerId));
     }
 
     /** {@code {room, peerId}} */
-    CompletableFuture<String> kick(String user, JsonNode body) {
+    CompletableFuture<Sent> kick(String user, JsonNode body) {
         String room = room(body, "room");
         String peerId = peerId(body);
         ObjectNode data = Json.object().put("room", room).put("peerId", peerId);
         LOG.log(Level.INFO, "Operator " + user + " kicks peer " + peerId + " from room '" + room + "'");
-        return command(CommandTypes.KICK, room, data);
+        // room names have no '/', so "room/peerId" splits unambiguously
+        return command(CommandTypes.KICK, room, data, "kick", room + "/" + peerId);
     }
 
     /** {@code {room}} */
-    CompletableFuture<String> close(String user, JsonNode body) {
+    CompletableFuture<Sent> close(String user, JsonNode body) {
         String room = room(body, "room");
         LOG.log(Level.INFO, "Operator " + user + " closes room '" + room + "'");
-        return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room));
+        return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room), "close_room", room);
     }
 
     /** {@code {room, locked}} */
-    CompletableFuture<String> lock(String user, JsonNode body) {
+    CompletableFuture<Sent> lock(String user, JsonNode body) {
         String room = room(body, "room");
         JsonNode locked = body.get("locked");
         if (locked == null || !locked.isBoolean()) {
@@ -73,28 +81,32 @@ final class AdminActions {
         }
         LOG.log(Level.INFO, "Operator " + user + (locked.booleanValue() ? " locks" : " unlocks") + " room '"
                 + room + "'");
-        return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()));
+        return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()),
+                locked.booleanValue() ? "lock" : "unlock", room);
     }
 
     /** {@code {text, room?}}: to one room through rooms-service (it knows the members), else to everyone. */
-    CompletableFuture<String> notice(String user, JsonNode body) {
+    CompletableFuture<Sent> notice(String user, JsonNode body) {
         String text = text(body);
         JsonNode roomNode = body.get("room");
         if (roomNode != null && !roomNode.isNull()) {
             String room = room(body, "room");
             LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to room '"
                     + room + "'");
-            return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text));
+            return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text), "notice",
+                    room);
         }
         Delivery d = Delivery.frame(List.of(Delivery.EVERYONE),
                 Frames.push("notice", Json.object().put("text", text)), 0);
         LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to everyone");
-        return publisher.send(Topics.DELIVERIES, Delivery.EVERYONE, d).thenApply(md -> d.id());
+        return publisher.send(Topics.DELIVERIES, Delivery.EVERYONE, d)
+                .thenApply(md -> new Sent(d.id(), "notice", Delivery.EVERYONE));
     }
 
-    private CompletableFuture<String> command(String type, String room, ObjectNode data) {
+    private CompletableFuture<Sent> command(String type, String room, ObjectNode data, String action,
+                                            String target) {
         Command c = Command.of(null, type, null, room, data, System.currentTimeMillis());
-        return publisher.send(Topics.ROOM_COMMANDS, room, c).thenApply(md -> c.id());
+        return publisher.send(Topics.ROOM_COMMANDS, room, c).thenApply(md -> new Sent(c.id(), action, target));
     }
 
     // --- validation, with the protocol's rules (protocol.md, "Validation") ---

@@ -59,7 +59,7 @@ class AdminViewsTest {
                 "c3", Session.CONNECTED, now - 1000, 0, "10.0.0.3", "Safari", "Cy", List.of("secret plans")));
         kafka.publish(Topics.ROOM_MEMBERS, "standup", new RoomMembers(1, "standup", List.of(
                 new Member("peer-ann", "Ann", Media.DEFAULT, false),
-                new Member("peer-bob", "Bob", Media.DEFAULT, true)), now));
+                new Member("peer-bob", "Bob", Media.DEFAULT, true)), now, true));
         kafka.publish(Topics.ROOM_MEMBERS, "secret plans", new RoomMembers(1, "secret plans", List.of(
                 new Member("peer-cy", "Cy", Media.DEFAULT, false)), now));
         kafka.publish(Topics.ROOM_DIRECTORY, "standup", new DirectoryEntry("standup", 2, 8, true, 1234L));
@@ -139,6 +139,9 @@ class AdminViewsTest {
         assertEquals(1, secret.get("count").asInt());
         assertTrue(secret.get("private").asBoolean());
         assertFalse(secret.has("capacity"));
+        assertFalse(secret.get("locked").asBoolean(), "a private room's lock comes from room-members");
+        JsonNode annMember = find(standup.get("members"), "peerId", "peer-ann");
+        assertTrue(annMember.get("media").get("audio").asBoolean(), "members carry their media state");
         assertEquals("standup", rooms.get(0).get("name").asText(), "fullest first");
     }
 
