@@ -124,7 +124,7 @@ public final class AdminApi implements AutoCloseable {
         this.limiter = new LoginLimiter(settings.loginRatePerMinute());
         this.feed = new EventsFeed(kafka);
         this.view = new ClusterView(kafka, feed);
-        this.traffic = new TrafficMeter(kafkaAdmin, kafka);
+        this.traffic = new TrafficMeter(kafkaAdmin, kafka, node);
         this.events = new EventStream(view, traffic, feed);
         this.actions = new AdminActions(publisher);
         this.audit = new AuditTrail(publisher, node);
@@ -178,8 +178,9 @@ public final class AdminApi implements AutoCloseable {
         routing.post(BASE + "/login", api(this::login))
                 .post(BASE + "/logout", api(this::logout))
                 .get(BASE + "/me", api(this::me))
-                .get(BASE + "/overview", api((req, res) -> read(req, res, now -> view.overview(now, traffic.rate()))))
+                .get(BASE + "/overview", api((req, res) -> read(req, res, now -> view.overview(now, traffic.latest()))))
                 .get(BASE + "/sockets", api((req, res) -> read(req, res, now -> view.sockets())))
+                .get(BASE + "/sockets/{peerId}", api(this::socket))
                 .get(BASE + "/rooms", api((req, res) -> read(req, res, now -> view.rooms())))
                 .get(BASE + "/servers", api((req, res) -> read(req, res, view::servers)))
                 .get(BASE + "/history", api((req, res) -> read(req, res, now -> traffic.history())))
@@ -263,6 +264,17 @@ public final class AdminApi implements AutoCloseable {
     private void events(ServerRequest req, ServerResponse res) {
         SignedIn signedIn = authenticate(req);
         events.serve(res, () -> sessions.find(signedIn.token(), System.currentTimeMillis()).isPresent());
+    }
+
+    /** {@code GET /admin/api/sockets/{peerId}}: one open connection's details. */
+    private void socket(ServerRequest req, ServerResponse res) {
+        authenticate(req);
+        String peerId = req.path().pathParameters().get("peerId");
+        ClusterView.SocketView socket = view.socket(peerId);
+        if (socket == null) {
+            throw new ApiError(Status.NOT_FOUND_404, "not_found", "No open connection of peer " + peerId);
+        }
+        json(res, Status.OK_200, socket);
     }
 
     /** {@code GET /admin/api/feed?kind=join,leave&limit=100}: the events feed, newest first. */
@@ -440,7 +452,7 @@ public final class AdminApi implements AutoCloseable {
     private void tick() {
         try {
             long now = System.currentTimeMillis();
-            traffic.sample(view.overview(now, null).connections());
+            traffic.sample(view.overview(now, null).connections(), view.joins());
             view.checkDeaths(now);
             sessions.purge(now);
             limiter.purge(now);

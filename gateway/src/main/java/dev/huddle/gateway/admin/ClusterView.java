@@ -56,7 +56,7 @@ final class ClusterView implements AutoCloseable {
     }
 
     record Overview(long ts, int connections, int away, int rooms, int members, int gateways, int services,
-                    Double messagesPerSecond, boolean ready) {
+                    Double messagesPerSecond, Integer joinsPerMinute, Double relayMs, boolean ready) {
     }
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -66,6 +66,7 @@ final class ClusterView implements AutoCloseable {
     /** Bumped on every change, so the event stream sends tables only when something moved. */
     private final AtomicLong sessionsVersion = new AtomicLong();
     private final AtomicLong roomsVersion = new AtomicLong();
+    private final AtomicLong joins = new AtomicLong();
     private final KafkaSettings settings;
     private final ConsumerLoop loop;
     private final EventsFeed feed;
@@ -128,7 +129,7 @@ final class ClusterView implements AutoCloseable {
             RoomMembers before = put(rooms, key, members == null || members.members() == null
                     || members.members().isEmpty() ? null : members);
             if (live) {
-                feed.members(before, members, now);
+                joins.addAndGet(feed.members(before, members, now));
             }
             roomsVersion.incrementAndGet();
         } else if (is(topic, Topics.ROOM_DIRECTORY)) {
@@ -183,6 +184,13 @@ final class ClusterView implements AutoCloseable {
         return out;
     }
 
+    /** One open connection, or {@code null}. */
+    SocketView socket(String peerId) {
+        Session s = sessions.get(peerId);
+        return s == null || s.away() ? null : new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(),
+                s.remote(), s.userAgent(), s.connectedSince(), s.state());
+    }
+
     /** Every room, public or private, fullest first. */
     List<RoomView> rooms() {
         List<RoomView> out = new ArrayList<>();
@@ -213,7 +221,13 @@ final class ClusterView implements AutoCloseable {
         return out;
     }
 
-    Overview overview(long now, Double messagesPerSecond) {
+    /** Joins seen since start (live ones, not the replay of the topic at start). */
+    long joins() {
+        return joins.get();
+    }
+
+    /** @param traffic the latest chart sample, or {@code null} */
+    Overview overview(long now, TrafficMeter.Sample traffic) {
         int connections = 0;
         int away = 0;
         for (Session s : sessions.values()) {
@@ -238,8 +252,9 @@ final class ClusterView implements AutoCloseable {
                 }
             }
         }
-        return new Overview(now, connections, away, rooms.size(), members, gateways, services, messagesPerSecond,
-                loop.isReady());
+        return new Overview(now, connections, away, rooms.size(), members, gateways, services,
+                traffic == null ? null : traffic.messagesPerSecond(), traffic == null ? null : traffic.joinsPerMinute(),
+                traffic == null ? null : traffic.relayMs(), loop.isReady());
     }
 
     @Override

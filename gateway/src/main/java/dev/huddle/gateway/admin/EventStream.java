@@ -59,7 +59,7 @@ final class EventStream {
                 while (!closed && signedIn.getAsBoolean()) {
                     long now = System.currentTimeMillis();
                     StringBuilder events = new StringBuilder();
-                    event(events, "overview", view.overview(now, traffic.rate()));
+                    event(events, "overview", view.overview(now, traffic.latest()));
                     long sessions = view.sessionsVersion();
                     if (sessions != sentSessions) {
                         event(events, "sockets", view.sockets());

@@ -66,14 +66,20 @@ final class EventsFeed implements AutoCloseable {
         return this;
     }
 
-    /** The joins and leaves between two snapshots of a room ({@code null}: no such room). */
-    void members(RoomMembers before, RoomMembers after, long now) {
+    /**
+     * The joins and leaves between two snapshots of a room ({@code null}: no such room).
+     *
+     * @return the number of joins
+     */
+    int members(RoomMembers before, RoomMembers after, long now) {
         Map<String, Member> old = index(before);
         Map<String, Member> current = index(after);
         String room = after != null ? after.room() : before != null ? before.room() : null;
         long ts = after != null && after.ts() > 0 ? after.ts() : now;
+        int joins = 0;
         for (Member m : current.values()) {
             if (!old.containsKey(m.peerId())) {
+                joins++;
                 add(JOIN, ts, room, m.peerId(), m.nickname(), null, null, null, null, null, null);
             }
         }
@@ -82,6 +88,7 @@ final class EventsFeed implements AutoCloseable {
                 add(LEAVE, ts, room, m.peerId(), m.nickname(), null, null, null, null, null, null);
             }
         }
+        return joins;
     }
 
     /** A client's connection closed (its session went away, or ended while connected). */

@@ -114,6 +114,9 @@ class AdminViewsTest {
         assertEquals("connected", ann.get("state").asText());
         assertTrue(ann.get("connectedSince").asLong() > 0);
         assertNull(find(reply.json(), "peerId", "peer-bob"), "an away session has no connection");
+        JsonNode one = get("/admin/api/sockets/peer-ann");
+        assertEquals("Firefox", one.get("userAgent").asText());
+        assertEquals(404, admin.get("/admin/api/sockets/peer-bob", "Cookie", login.cookie()).status());
     }
 
     @Test
