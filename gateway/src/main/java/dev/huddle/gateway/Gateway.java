@@ -72,7 +72,7 @@ final class Gateway implements RunningService {
         loops.addAll(adminApi.loops());
 
         GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining);
-        WebServerConfig.Builder web = Observability.server(config, loops)
+        WebServerConfig.Builder web = Observability.server(config, instance, loops)
                 .addProtocol(WsProtocol.forFrameLimit(settings.maxFrameBytes()))
                 .routing(r -> {
                     routes.register(r);

@@ -99,6 +99,9 @@ final class CommandProcessor implements ConsumerLoop.Handler {
 
     private void apply(Command c, RoomSlot slot) {
         metrics.command(c.type());
+        if ("join".equals(c.type())) {
+            metrics.joined(c.ts(), System.currentTimeMillis());
+        }
         try {
             commands.apply(c, slot);
         } catch (RuntimeException e) {
@@ -113,6 +116,9 @@ final class CommandProcessor implements ConsumerLoop.Handler {
         writes.add(publisher.send(Topics.ROOM_STATE, name, after));
         List<?> membersBefore = before != null && before.live() ? before.members() : null;
         List<?> membersAfter = after.live() ? after.members() : null;
+        if (before != null && before.live() && !after.live()) {
+            metrics.roomEnded(before.created(), System.currentTimeMillis());
+        }
         boolean lockChanged = before != null && before.live() && after.live() && before.locked() != after.locked();
         if (!Objects.equals(membersBefore, membersAfter) || lockChanged) {
             writes.add(publisher.send(Topics.ROOM_MEMBERS, name, after.live()
