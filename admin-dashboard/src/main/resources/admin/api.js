@@ -82,6 +82,8 @@ export const sockets = () => call('GET', '/sockets');
 export const rooms = () => call('GET', '/rooms');
 export const servers = () => call('GET', '/servers');
 export const history = () => call('GET', '/history');
+export const feed = () => call('GET', '/feed');
+export const socket = (peerId) => call('GET', '/sockets/' + encodeURIComponent(peerId));
 
 export const disconnect = (peerId) => call('POST', '/disconnect', {peerId});
 export const kick = (room, peerId) => call('POST', '/kick', {room, peerId});

@@ -2,8 +2,9 @@
 
 import * as api from './api.js';
 import {Chart} from './chart.js';
-import {attr, text} from './dom.js';
-import {count, rate} from './format.js';
+import {Feed} from './feed.js';
+import {attr, el, text} from './dom.js';
+import {count, iso, rate} from './format.js';
 import {Tables} from './tables.js';
 
 const $ = (id) => document.getElementById(id);
@@ -12,7 +13,8 @@ const STALE_MS = 5000;
 
 let session = null; // {user, readonly}
 let tables = null;
-let chart = null;
+let charts = null;
+let feed = null;
 let live = null;
 
 function showLogin(message) {
@@ -36,13 +38,25 @@ async function enter(me) {
     if (!tables) {
         tables = new Tables(me.readonly);
     }
-    if (!chart) {
-        chart = new Chart($('chart'));
+    if (!charts) {
+        charts = [
+            new Chart($('chart'), [
+                {field: 'connections', color: '--series-connections', fallback: '#2f80ed', least: 1},
+                {field: 'messagesPerSecond', color: '--series-rate', fallback: '#eb5757', least: 0.5}]),
+            new Chart($('chart-joins'), [
+                {field: 'joinsPerMinute', color: '--series-joins', fallback: '#1e8e4f', least: 1}]),
+            new Chart($('chart-latency'), [
+                {field: 'relayMs', color: '--series-latency', fallback: '#8a4fd1', least: 1}]),
+        ];
+    }
+    if (!feed) {
+        feed = new Feed($('events-log'), $('events-filter'), $('events-empty'));
     }
     try {
-        chart.load(await api.history());
+        const history = await api.history();
+        charts.forEach((c) => c.load(history));
     } catch (e) {
-        // the chart fills up from the live updates
+        // the charts fill up from the live updates
     }
     live = new Live();
     live.start();
@@ -63,7 +77,9 @@ function overview(o) {
     text($('stat-gateways'), count(o.gateways));
     text($('stat-services'), count(o.services));
     text($('stat-rate'), rate(o.messagesPerSecond));
-    chart.add(o.ts, o.connections, o.messagesPerSecond ?? null);
+    const sample = {ts: o.ts, connections: o.connections, messagesPerSecond: o.messagesPerSecond ?? null,
+        joinsPerMinute: o.joinsPerMinute ?? null, relayMs: o.relayMs ?? null};
+    charts.forEach((c) => c.add(sample));
 }
 
 /**
@@ -97,6 +113,7 @@ class Live {
         on('sockets', (list) => tables.sockets(list));
         on('rooms', (list) => tables.rooms(list));
         on('servers', (list) => tables.servers(list));
+        on('feed', (items) => feed.add(items));
         source.addEventListener('error', () => {
             if (source.readyState === EventSource.CLOSED) {
                 // Refused (signed out?) or not an event stream: find out, then poll until a retry works.
@@ -128,8 +145,8 @@ class Live {
         }
         this.polling = true;
         try {
-            const [o, sockets, rooms, servers] = await Promise.all([
-                api.overview(), api.sockets(), api.rooms(), api.servers()]);
+            const [o, sockets, rooms, servers, items] = await Promise.all([
+                api.overview(), api.sockets(), api.rooms(), api.servers(), api.feed()]);
             if (this.stopped) {
                 return;
             }
@@ -137,6 +154,7 @@ class Live {
             tables.sockets(sockets);
             tables.rooms(rooms);
             tables.servers(servers);
+            feed.add(items);
             text($('live'), 'polling');
             attr($('live'), 'data-state', 'polling');
         } catch (e) {
@@ -193,7 +211,7 @@ const ACTIONS = {
         done: `Closed “${d.room}”.`,
     }),
     lock: (d) => {
-        const locked = d.locked === 'true';
+        const locked = d.lock === 'true';
         return {
             question: locked ? `Lock room “${d.room}”? Nobody new can join.` : `Unlock room “${d.room}”?`,
             run: () => api.lock(d.room, locked),
@@ -225,6 +243,47 @@ async function perform(action, button) {
             button.disabled = false;
         }
     }
+}
+
+/** A click on a connection's row (not on its button) opens that connection's details. */
+async function onSocketClick(event) {
+    const row = event.target.closest('tr[data-peer-id]');
+    if (!row || event.target.closest('button')) {
+        return;
+    }
+    try {
+        showDetail(await api.socket(row.dataset.peerId));
+    } catch (e) {
+        if (e.status === 401) {
+            signedOut();
+        } else {
+            flash(e.message, true);
+        }
+    }
+}
+
+function showDetail(s) {
+    const fields = $('detail-fields');
+    fields.replaceChildren();
+    const add = (name, value) => {
+        fields.append(el('dt', {}, name), el('dd', {'data-field': name}, value ?? '–'));
+    };
+    add('peer', s.peerId);
+    add('user agent', s.userAgent);
+    add('address', s.remote);
+    add('gateway', s.gateway);
+    add('rooms', (s.rooms || []).join(', ') || '–');
+    add('connected since', iso(s.connectedSince));
+    const c = s.counters;
+    if (c) {
+        add('frames in / out', `${c.framesIn} / ${c.framesOut}`);
+        add('bytes in / out', `${c.bytesIn} / ${c.bytesOut}`);
+        add('last error', c.lastError ? `${c.lastError} (${iso(c.lastErrorTs)})` : 'none');
+    } else {
+        add('frames and bytes', 'not reported by the gateway yet');
+    }
+    text($('detail-nickname'), s.nickname || s.peerId);
+    attr($('socket-detail'), 'hidden', false);
 }
 
 function onActionClick(event) {
@@ -286,6 +345,8 @@ async function start() {
     $('logout').addEventListener('click', onLogout);
     $('notice-form').addEventListener('submit', onNotice);
     $('dashboard').addEventListener('click', onActionClick);
+    $('sockets-table').addEventListener('click', onSocketClick);
+    $('detail-close').addEventListener('click', () => attr($('socket-detail'), 'hidden', true));
     $('filter').addEventListener('input', (event) => tables && tables.filter(event.target.value));
     try {
         const me = await api.me();

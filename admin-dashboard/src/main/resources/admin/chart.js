@@ -1,7 +1,8 @@
-// Connections and messages per second over the last minutes, drawn by hand on a canvas: two lines, each
-// on its own scale (connections on the left axis, messages per second on the right).
+// A line chart of the last hour, drawn by hand on a canvas: one or two series, each on its own scale (the
+// first on the left axis, the second on the right). Points are the server's samples ({ts, connections,
+// messagesPerSecond, joinsPerMinute, relayMs}); a null value is a gap.
 
-const WINDOW_MS = 5 * 60 * 1000;
+const WINDOW_MS = 60 * 60 * 1000;
 const PAD = {left: 44, right: 44, top: 12, bottom: 22};
 
 const TICKS = 4;
@@ -28,25 +29,28 @@ function cssColor(canvas, name, fallback) {
 }
 
 export class Chart {
-    constructor(canvas) {
+    /** @param series [{field, color (a CSS variable), fallback, least (smallest axis step)}], one or two */
+    constructor(canvas, series) {
         this.canvas = canvas;
-        this.points = []; // {ts, connections, rate}
+        this.series = series;
+        this.points = []; // samples
         this.pending = false;
         new ResizeObserver(() => this.draw()).observe(canvas);
     }
 
     /** Replaces the points (the server's history at start). */
     load(samples) {
-        this.points = samples.map((s) => ({ts: s.ts, connections: s.connections, rate: s.messagesPerSecond}));
+        this.points = samples.slice();
         this.schedule();
     }
 
-    add(ts, connections, rate) {
+    add(sample) {
+        const ts = sample.ts;
         const last = this.points[this.points.length - 1];
         if (last && ts <= last.ts) {
             return;
         }
-        this.points.push({ts, connections, rate});
+        this.points.push(sample);
         const oldest = ts - WINDOW_MS;
         while (this.points.length > 0 && this.points[0].ts < oldest) {
             this.points.shift();
@@ -82,17 +86,13 @@ export class Chart {
 
         const ink = cssColor(canvas, '--muted', '#888');
         const grid = cssColor(canvas, '--grid', 'rgba(128,128,128,0.2)');
-        const connectionsColor = cssColor(canvas, '--series-connections', '#2f80ed');
-        const rateColor = cssColor(canvas, '--series-rate', '#eb5757');
 
         const now = this.points.length ? this.points[this.points.length - 1].ts : Date.now();
         const start = now - WINDOW_MS;
         const plotW = width - PAD.left - PAD.right;
         const plotH = height - PAD.top - PAD.bottom;
-        const connectionsStep = niceStep(Math.max(0, ...this.points.map((p) => p.connections || 0)), 1);
-        const rateStep = niceStep(Math.max(0, ...this.points.map((p) => p.rate || 0)), 0.5);
-        const maxConnections = connectionsStep * TICKS;
-        const maxRate = rateStep * TICKS;
+        const steps = this.series.map((s) => niceStep(Math.max(0, ...this.points.map((p) => p[s.field] || 0)),
+            s.least));
         const x = (ts) => PAD.left + ((ts - start) / WINDOW_MS) * plotW;
         const y = (value, max) => PAD.top + plotH - (value / max) * plotH;
 
@@ -108,19 +108,21 @@ export class Chart {
             g.lineTo(PAD.left + plotW, yy);
             g.stroke();
             g.textAlign = 'right';
-            g.fillText(label(connectionsStep * (TICKS - i), connectionsStep), PAD.left - 6, yy);
-            g.textAlign = 'left';
-            g.fillText(label(rateStep * (TICKS - i), rateStep), PAD.left + plotW + 6, yy);
+            g.fillText(label(steps[0] * (TICKS - i), steps[0]), PAD.left - 6, yy);
+            if (steps.length > 1) {
+                g.textAlign = 'left';
+                g.fillText(label(steps[1] * (TICKS - i), steps[1]), PAD.left + plotW + 6, yy);
+            }
         }
         g.textAlign = 'center';
         g.textBaseline = 'top';
-        for (let minute = 5; minute >= 0; minute--) {
+        for (let minute = 60; minute >= 0; minute -= 15) {
             const xx = x(now - minute * 60000);
             g.fillText(minute === 0 ? 'now' : `-${minute} min`, xx, PAD.top + plotH + 6);
         }
 
-        this.line(g, 'connections', connectionsColor, x, (v) => y(v, maxConnections));
-        this.line(g, 'rate', rateColor, x, (v) => y(v, maxRate));
+        this.series.forEach((s, i) => this.line(g, s.field, cssColor(canvas, s.color, s.fallback), x,
+            (v) => y(v, steps[i] * TICKS)));
     }
 
     line(g, field, color, x, y) {

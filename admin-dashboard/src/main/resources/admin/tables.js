@@ -119,7 +119,7 @@ export class Tables {
             const actions = el('td', {class: 'action'});
             if (!this.readonly) {
                 actions.append(
-                    button('Lock', 'lock', {room: r.name}, 'lock-room'),
+                    button('Lock', 'lock', {room: r.name}, 'lock'),
                     button('Close', 'close', {room: r.name}, 'close-room'));
             }
             row.append(actions);
@@ -138,16 +138,17 @@ export class Tables {
             attr(cell(row, 4), 'title', iso(r.created));
             const lock = row.querySelector('button[data-action="lock"]');
             if (lock) {
-                // Unknown (a private room): offer to lock; the operator sees the result in the table.
-                lock.dataset.locked = r.locked ? 'false' : 'true';
+                lock.dataset.lock = r.locked ? 'false' : 'true'; // what a click asks for
+                attr(lock, 'aria-pressed', r.locked ? 'true' : 'false');
                 text(lock, r.locked ? 'Unlock' : 'Lock');
             }
+            attr(row, 'data-locked', r.locked ? 'true' : 'false');
             reconcile(group, r.members, (m) => m.peerId, (m) => {
                 const member = el('tr', {class: 'member', 'data-peer-id': m.peerId, 'data-member-of': r.name});
                 member.append(
                     el('td', {class: 'member-name'}, el('span', {class: 'name'}),
                         el('span', {class: 'badge away', hidden: true}, 'away')),
-                    el('td', {class: 'mono', colspan: '4'}));
+                    el('td', {class: 'mono'}), el('td', {class: 'media'}), el('td', {class: 'hand'}), el('td'));
                 const actions = el('td', {class: 'action'});
                 if (!this.readonly) {
                     actions.append(button('Kick', 'kick', {room: r.name, peerId: m.peerId}, 'kick'));
@@ -158,6 +159,14 @@ export class Tables {
                 text(member.querySelector('.name'), m.nickname);
                 attr(member.querySelector('.badge.away'), 'hidden', !m.away);
                 text(cell(member, 1), m.peerId);
+                const media = m.media || {};
+                text(cell(member, 2), ['mic ' + (media.audio ? 'on' : 'off'), 'camera ' + (media.video ? 'on' : 'off')]
+                    .concat(media.screen ? ['sharing screen'] : []).join(' · '));
+                attr(member, 'data-audio', media.audio ? 'on' : 'off');
+                attr(member, 'data-video', media.video ? 'on' : 'off');
+                // Raised hands (a server time) arrive with the hand feature; shown when present.
+                text(cell(member, 3), m.hand ? '✋ since ' + time(m.hand) : '');
+                attr(member, 'data-hand', m.hand ? 'up' : 'down');
                 const kick = member.querySelector('button[data-action="kick"]');
                 if (kick) {
                     kick.dataset.nickname = m.nickname || m.peerId;

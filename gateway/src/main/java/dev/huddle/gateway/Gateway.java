@@ -71,14 +71,14 @@ final class Gateway implements RunningService {
         directory = new RoomDirectory(kafka, admin);
         deliveries = ConsumerLoop.replica(kafka, KIND + "-inbox", List.of(Topics.inbox(instance.id())), false,
                 new DeliveryRouter(connections, metrics)::handle);
-        adminApi = AdminApi.create(config, kafka, publisher, admin);
+        adminApi = AdminApi.create(config, kafka, publisher, admin, instance.id());
         List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
         loops.addAll(adminApi.loops());
 
         addressLimits = new AddressLimits(settings.maxPerAddress(), settings.newPerSecond());
         GatewayRoutes routes = new GatewayRoutes(settings.origins(), () -> draining, addressLimits,
                 settings.clientAddress());
-        WebServerConfig.Builder web = Observability.server(config, loops)
+        WebServerConfig.Builder web = Observability.server(config, instance, loops)
                 .addProtocol(WsProtocol.forFrameLimit(settings.maxFrameBytes()))
                 .routing(r -> {
                     routes.register(r);

@@ -1,6 +1,7 @@
 package dev.huddle.gateway;
 
 import dev.huddle.events.ErrorCode;
+import dev.huddle.service.Buckets;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -10,7 +11,6 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * The gateway's domain meters, tagged with the instance id (tests and the launcher run several gateways in one
+ * The gateway's domain meters, tagged {@code node_id} with the instance id (not {@code instance}, which Prometheus
+ * sets to the scrape target and would rename to {@code exported_instance}) (tests and the launcher run several gateways in one
  * JVM, on one global registry): open connections, frames in and out by type, rejected frames by error code,
  * relay latency (from the gateway that read a request to the gateway that delivers what it caused).
  */
@@ -46,9 +47,7 @@ final class GatewayMetrics implements AutoCloseable {
         this.relay = registry.getOrCreate(Timer.builder("huddle_gateway_relay_latency")
                 .description("From a request read by a gateway to the delivery it caused, at the delivering gateway")
                 .tags(tags())
-                .buckets(Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
-                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-                        Duration.ofSeconds(1), Duration.ofSeconds(5)));
+                .buckets(Buckets.LATENCY));
         this.connections = registry.getOrCreate(Gauge.builder("huddle_gateway_connections",
                         () -> openConnections.getAsInt())
                 .description("Open client WebSocket connections").tags(tags()));
@@ -114,7 +113,7 @@ final class GatewayMetrics implements AutoCloseable {
     }
 
     private List<Tag> tags(String... more) {
-        List<Tag> tags = new java.util.ArrayList<>(List.of(Tag.create("instance", instance)));
+        List<Tag> tags = new java.util.ArrayList<>(List.of(Tag.create("node_id", instance)));
         for (int i = 0; i + 1 < more.length; i += 2) {
             tags.add(Tag.create(more[i], more[i + 1]));
         }

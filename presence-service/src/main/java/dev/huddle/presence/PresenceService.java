@@ -81,7 +81,7 @@ final class PresenceService implements RunningService {
                 new SessionRestore(settings, sessions));
         List<ConsumerLoop> loops = List.of(membersLoop, instancesLoop, commandsLoop);
 
-        server = Observability.server(config, loops).build();
+        server = Observability.server(config, instance, loops).build();
         Heartbeat heartbeat = new Heartbeat(instance, publisher,
                 () -> loops.stream().allMatch(ConsumerLoop::isReady), () -> 0, heartbeatMs);
         // The command loop first: it commits, and leaves the group, so another instance takes the sessions over.

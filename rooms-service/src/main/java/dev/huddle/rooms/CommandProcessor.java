@@ -112,6 +112,9 @@ final class CommandProcessor implements ConsumerLoop.Handler {
 
     private void apply(Command c, RoomSlot slot) {
         metrics.command(c.type());
+        if ("join".equals(c.type())) {
+            metrics.joined(c.ts(), System.currentTimeMillis());
+        }
         try {
             commands.apply(c, slot);
         } catch (RuntimeException e) {
@@ -126,9 +129,14 @@ final class CommandProcessor implements ConsumerLoop.Handler {
         writes.add(publisher.send(Topics.ROOM_STATE, name, after));
         List<?> membersBefore = before != null && before.live() ? before.members() : null;
         List<?> membersAfter = after.live() ? after.members() : null;
-        if (!Objects.equals(membersBefore, membersAfter)) {
+        if (before != null && before.live() && !after.live()) {
+            metrics.roomEnded(before.created(), System.currentTimeMillis());
+        }
+        boolean lockChanged = before != null && before.live() && after.live() && before.locked() != after.locked();
+        if (!Objects.equals(membersBefore, membersAfter) || lockChanged) {
             writes.add(publisher.send(Topics.ROOM_MEMBERS, name, after.live()
-                    ? new RoomMembers(Command.VERSION, name, after.members(), System.currentTimeMillis()) : null));
+                    ? new RoomMembers(Command.VERSION, name, after.members(), System.currentTimeMillis(),
+                            after.locked()) : null));
         }
         DirectoryEntry entryBefore = Room.directoryEntry(before, capacity);
         DirectoryEntry entryAfter = Room.directoryEntry(after, capacity);

@@ -56,7 +56,7 @@ public final class Main {
                     config.get("rooms.tombstone.delay.ms").asLong().orElse(60_000L));
             loop = ConsumerLoop.group(settings, "rooms", "rooms", List.of(Topics.ROOM_COMMANDS), processor, registry)
                     .start();
-            WebServer server = Observability.server(config, List.of(loop, gatewaysLoop)).build().start();
+            WebServer server = Observability.server(config, instance, List.of(loop, gatewaysLoop)).build().start();
             Heartbeat heartbeat = new Heartbeat(instance, publisher, loop::isReady, () -> 0,
                     config.get("instance.heartbeat.ms").asLong().orElse(2000L));
             return new RoomsService(instance, admin, publisher, List.of(loop, gatewaysLoop), server, heartbeat, metrics);

@@ -1,6 +1,7 @@
 package dev.huddle.rooms;
 
 import dev.huddle.events.CommandTypes;
+import dev.huddle.service.Buckets;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -8,12 +9,14 @@ import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * rooms-service's domain meters. Tagged with the instance id (several instances may share a JVM, e.g. in tests
@@ -29,13 +32,35 @@ final class RoomsMetrics implements AutoCloseable {
     private final Tag instance;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Map<String, Counter> commands = new ConcurrentHashMap<>();
+    private final Timer joinTime;
+    private final Timer roomDuration;
 
     RoomsMetrics(String instanceId, RoomRegistry rooms) {
-        instance = Tag.create("instance", instanceId);
+        instance = Tag.create("node_id", instanceId);
         meters.add(registry.getOrCreate(Gauge.builder("huddle_rooms", rooms::liveRooms)
                 .description("Rooms owned by this rooms-service instance").addTag(instance)));
         meters.add(registry.getOrCreate(Gauge.builder("huddle_room_members", rooms::members)
                 .description("Members of the rooms owned by this instance").addTag(instance)));
+        joinTime = registry.getOrCreate(Timer.builder("huddle_rooms_join_time")
+                .description("From the gateway reading a join to rooms-service applying it")
+                .buckets(Buckets.LATENCY).tags(List.of(instance)));
+        roomDuration = registry.getOrCreate(Timer.builder("huddle_rooms_room_duration")
+                .description("How long rooms lived, from the first join to the last member's leaving")
+                .buckets(Buckets.ROOM_DURATION).tags(List.of(instance)));
+        meters.add(joinTime);
+        meters.add(roomDuration);
+    }
+
+    void joined(long ingressTs, long now) {
+        if (ingressTs > 0 && now >= ingressTs) {
+            joinTime.record(now - ingressTs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void roomEnded(long created, long now) {
+        if (created > 0 && now >= created) {
+            roomDuration.record(now - created, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Counts an applied command. */

@@ -52,6 +52,14 @@ public final class ConsumerLoop implements AutoCloseable {
     }
 
     /** Told on the loop thread when a group member gains or loses partitions (before it gets their records). */
+    /** Receives each assigned partition's lag after every poll (a metrics binder); closed when the loop ends. */
+    public interface LagListener extends AutoCloseable {
+        void lag(String loop, TopicPartition partition, long records);
+
+        @Override
+        void close();
+    }
+
     public interface Assignment {
         void assigned(Collection<TopicPartition> partitions);
 
@@ -74,6 +82,7 @@ public final class ConsumerLoop implements AutoCloseable {
     /** Set by {@link #crash()}: the loop ends without another word to the broker (no commit, no leave). */
     private volatile boolean crashed;
     private volatile long lag;
+    private volatile LagListener lagListener;
     private Thread thread;
     private boolean uncommitted;
     private long lastCommit = System.nanoTime();
@@ -115,6 +124,12 @@ public final class ConsumerLoop implements AutoCloseable {
 
     public boolean isReady() {
         return ready.isDone() && !ready.isCompletedExceptionally() && running.get();
+    }
+
+    /** Sends per-partition lag to {@code listener} from now on (set before {@link #start()}). */
+    public ConsumerLoop lagTo(LagListener listener) {
+        this.lagListener = listener;
+        return this;
     }
 
     /** Records behind the end of the partitions, as of the last poll. */
@@ -184,6 +199,9 @@ public final class ConsumerLoop implements AutoCloseable {
                 consumer.close(Duration.ofSeconds(2));
             }
             waiters.forEach(w -> w.done.completeExceptionally(new IllegalStateException("consumer closed")));
+            if (lagListener != null) {
+                lagListener.close();
+            }
         }
     }
 
@@ -266,8 +284,13 @@ public final class ConsumerLoop implements AutoCloseable {
 
     private void updateLag() {
         long total = 0;
+        LagListener listener = lagListener;
         for (TopicPartition tp : consumer.assignment()) {
-            total += consumer.currentLag(tp).orElse(0);
+            long partitionLag = consumer.currentLag(tp).orElse(0);
+            total += partitionLag;
+            if (listener != null) {
+                listener.lag(name, tp, partitionLag);
+            }
         }
         lag = total;
     }

@@ -35,6 +35,17 @@ public final class Observability {
                 .addFeature(feature(loops));
     }
 
+    /**
+     * As {@link #server(Config, List)}, and each loop reports its lag per partition as
+     * {@code huddle_kafka_consumer_lag} tagged with this instance's id ({@code node_id}) and kind.
+     */
+    public static WebServerConfig.Builder server(Config config, Instance instance, List<ConsumerLoop> loops) {
+        for (ConsumerLoop loop : loops) {
+            loop.lagTo(new ConsumerLagMetrics(instance.id(), instance.kind()));
+        }
+        return server(config, loops);
+    }
+
     /** Ready only while every consumer loop has its partitions (and has caught up, for replicas). */
     public static ObserveFeature feature(List<ConsumerLoop> loops) {
         HealthCheck kafka = new HealthCheck() {

@@ -8,6 +8,8 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 
+import dev.huddle.service.Buckets;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,9 +25,10 @@ final class RelayMetrics {
     private final Counter reactions = counter("huddle_signaling_relayed", "type", "react");
     private final Counter held = counter("huddle_signaling_held");
     private final Counter barriers = counter("huddle_signaling_barrier_waits");
+    // A histogram, not client-side percentiles: buckets add up across replicas (histogram_quantile in PromQL).
     private final Timer latency = registry.getOrCreate(Timer.builder("huddle_signaling_relay_latency")
             .description("From the gateway reading the request to the broker acknowledging its delivery")
-            .percentiles(0.5, 0.99));
+            .buckets(Buckets.LATENCY));
 
     void relayed(String type) {
         (switch (type) {

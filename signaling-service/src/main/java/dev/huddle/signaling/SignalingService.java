@@ -61,7 +61,7 @@ final class SignalingService implements RunningService {
                 publisher.flushing(relay::handle), null);
         List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop, gatewaysLoop);
 
-        server = Observability.server(config, loops).build();
+        server = Observability.server(config, instance, loops).build();
         Heartbeat heartbeat = new Heartbeat(instance, publisher,
                 () -> loops.stream().allMatch(ConsumerLoop::isReady),
                 () -> 0, config.get("instance.heartbeat.ms").asLong().orElse(2000L));

@@ -5,6 +5,7 @@ import dev.huddle.delivery.Routed;
 import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
 import dev.huddle.events.Session;
 import dev.huddle.events.Frames;
 import dev.huddle.json.Json;
@@ -37,6 +38,13 @@ final class AdminActions {
     static final int MAX_ROOM = 64;
     static final int MAX_PEER_ID = 64;
 
+    /**
+     * What an action sent: the id of the command or delivery, and the audit trail's {@code action} and
+     * {@code target} for it.
+     */
+    record Sent(String id, String action, String target) {
+    }
+
     private final Publisher publisher;
     private final ClusterView view;
     private final Deliveries inboxes;
@@ -51,7 +59,7 @@ final class AdminActions {
      * {@code {peerId}}: closes every connection of that peer, on the gateway its session names; without a session
      * in the view (presence has not written it yet) on every live gateway: a rare action, worth being sure of.
      */
-    CompletableFuture<String> disconnect(String user, JsonNode body) {
+    CompletableFuture<Sent> disconnect(String user, JsonNode body) {
         String peerId = peerId(body);
         Session session = view.session(peerId);
         LOG.log(Level.INFO, "Operator " + user + " disconnects peer " + peerId);
@@ -60,27 +68,28 @@ final class AdminActions {
                 : view.gateways().live().stream().map(g -> new Target(peerId, g)).toList();
         List<Routed> close = Deliveries.close(where, null, null, DISCONNECT_CODE);
         String id = close.isEmpty() ? Command.derivedId(null, "disconnect") : close.getFirst().delivery().id();
-        return inboxes.send(close).thenApply(v -> id);
+        return inboxes.send(close).thenApply(v -> new Sent(id, "disconnect", peerId));
     }
 
     /** {@code {room, peerId}} */
-    CompletableFuture<String> kick(String user, JsonNode body) {
+    CompletableFuture<Sent> kick(String user, JsonNode body) {
         String room = room(body, "room");
         String peerId = peerId(body);
         ObjectNode data = Json.object().put("room", room).put("peerId", peerId);
         LOG.log(Level.INFO, "Operator " + user + " kicks peer " + peerId + " from room '" + room + "'");
-        return command(CommandTypes.KICK, room, data);
+        // room names have no '/', so "room/peerId" splits unambiguously
+        return command(CommandTypes.KICK, room, data, "kick", room + "/" + peerId);
     }
 
     /** {@code {room}} */
-    CompletableFuture<String> close(String user, JsonNode body) {
+    CompletableFuture<Sent> close(String user, JsonNode body) {
         String room = room(body, "room");
         LOG.log(Level.INFO, "Operator " + user + " closes room '" + room + "'");
-        return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room));
+        return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room), "close_room", room);
     }
 
     /** {@code {room, locked}} */
-    CompletableFuture<String> lock(String user, JsonNode body) {
+    CompletableFuture<Sent> lock(String user, JsonNode body) {
         String room = room(body, "room");
         JsonNode locked = body.get("locked");
         if (locked == null || !locked.isBoolean()) {
@@ -88,29 +97,32 @@ final class AdminActions {
         }
         LOG.log(Level.INFO, "Operator " + user + (locked.booleanValue() ? " locks" : " unlocks") + " room '"
                 + room + "'");
-        return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()));
+        return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()),
+                locked.booleanValue() ? "lock" : "unlock", room);
     }
 
     /** {@code {text, room?}}: to one room through rooms-service (it knows the members), else to everyone. */
-    CompletableFuture<String> notice(String user, JsonNode body) {
+    CompletableFuture<Sent> notice(String user, JsonNode body) {
         String text = text(body);
         JsonNode roomNode = body.get("room");
         if (roomNode != null && !roomNode.isNull()) {
             String room = room(body, "room");
             LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to room '"
                     + room + "'");
-            return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text));
+            return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text), "notice",
+                    room);
         }
         List<Routed> everyone = inboxes.everyone(Frames.push("notice", Json.object().put("text", text)));
         LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to everyone ("
                 + everyone.size() + " gateways)");
         String id = everyone.isEmpty() ? Command.derivedId(null, "notice") : everyone.getFirst().delivery().id();
-        return inboxes.send(everyone).thenApply(v -> id);
+        return inboxes.send(everyone).thenApply(v -> new Sent(id, "notice", Delivery.EVERYONE));
     }
 
-    private CompletableFuture<String> command(String type, String room, ObjectNode data) {
+    private CompletableFuture<Sent> command(String type, String room, ObjectNode data, String action,
+                                            String target) {
         Command c = Command.of(null, type, null, room, data, System.currentTimeMillis());
-        return publisher.send(Topics.ROOM_COMMANDS, room, c).thenApply(md -> c.id());
+        return publisher.send(Topics.ROOM_COMMANDS, room, c).thenApply(md -> new Sent(c.id(), action, target));
     }
 
     // --- validation, with the protocol's rules (protocol.md, "Validation") ---

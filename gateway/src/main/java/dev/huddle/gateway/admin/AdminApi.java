@@ -31,8 +31,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -66,7 +70,7 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <p>Wiring, in the gateway's start:
  * <pre>
- * AdminApi admin = AdminApi.create(config, kafkaSettings, publisher, kafkaAdmin);
+ * AdminApi admin = AdminApi.create(config, kafkaSettings, publisher, kafkaAdmin, instanceId);
  * admin.register(routing);     // HttpRouting.Builder: /admin/api/... and the dashboard (classpath "admin")
  * admin.loops();               // add to Observability.feature(...) so readiness waits for the replicas
  * admin.close();               // in close() and kill(), before the publisher and Kafka admin are closed
@@ -91,6 +95,10 @@ public final class AdminApi implements AutoCloseable {
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /** The audit trail's action for each API action (a refused lock has no lock/unlock yet). */
+    private static final Map<String, String> AUDIT_ACTIONS = Map.of("disconnect", "disconnect", "kick", "kick",
+            "close", "close_room", "lock", "lock", "notice", "notice");
+
     /** A request's valid sign-in. */
     private record SignedIn(String token, AdminSessions.Session session) {
     }
@@ -101,29 +109,39 @@ public final class AdminApi implements AutoCloseable {
     private final ClusterView view;
     private final TrafficMeter traffic;
     private final EventStream events;
+    private final EventsFeed feed;
     private final AdminActions actions;
+    private final AuditTrail audit;
     private final AdminMetrics metrics = new AdminMetrics();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("admin-ticker").daemon().factory());
 
-    private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin) {
+    private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
+                     String node) {
         this.settings = settings;
         this.sessions = new AdminSessions(settings.loginEnabled() ? settings.passwordHash() : null, settings.user(),
                 settings.sessionTtlMs());
         this.limiter = new LoginLimiter(settings.loginRatePerMinute());
-        this.view = new ClusterView(kafka);
-        this.traffic = new TrafficMeter(kafkaAdmin, kafka);
-        this.events = new EventStream(view, traffic);
+        this.feed = new EventsFeed(kafka);
+        this.view = new ClusterView(kafka, feed);
+        this.traffic = new TrafficMeter(kafkaAdmin, kafka, node);
+        this.events = new EventStream(view, traffic, feed);
         this.actions = new AdminActions(publisher, view);
+        this.audit = new AuditTrail(publisher, node);
     }
 
-    /** Reads the {@code admin} settings and starts the replicas. {@code kafkaAdmin} measures message rates. */
-    public static AdminApi create(Config config, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin) {
-        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin);
+    /**
+     * Reads the {@code admin} settings and starts the replicas. {@code kafkaAdmin} measures message rates;
+     * {@code node} (the gateway's instance id) signs the audit events.
+     */
+    public static AdminApi create(Config config, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
+                                  String node) {
+        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node);
     }
 
-    public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin) {
-        AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin);
+    public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
+                                  String node) {
+        AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin, node);
         if (!settings.loginEnabled()) {
             // Says which, never the value: a password pasted here by mistake must not reach the log.
             LOG.log(Level.WARNING, settings.passwordHash().isBlank()
@@ -131,6 +149,7 @@ public final class AdminApi implements AutoCloseable {
                     : "admin.password.hash is not a PBKDF2 hash (pbkdf2$iterations$salt$hash): nobody can sign in");
         }
         api.view.start();
+        api.feed.start();
         api.ticker.scheduleAtFixedRate(api::tick, 1000, 1000, TimeUnit.MILLISECONDS);
         return api;
     }
@@ -159,12 +178,14 @@ public final class AdminApi implements AutoCloseable {
         routing.post(BASE + "/login", api(this::login))
                 .post(BASE + "/logout", api(this::logout))
                 .get(BASE + "/me", api(this::me))
-                .get(BASE + "/overview", api((req, res) -> read(req, res, now -> view.overview(now, traffic.rate()))))
+                .get(BASE + "/overview", api((req, res) -> read(req, res, now -> view.overview(now, traffic.latest()))))
                 .get(BASE + "/sockets", api((req, res) -> read(req, res, now -> view.sockets())))
+                .get(BASE + "/sockets/{peerId}", api(this::socket))
                 .get(BASE + "/rooms", api((req, res) -> read(req, res, now -> view.rooms())))
                 .get(BASE + "/servers", api((req, res) -> read(req, res, view::servers)))
                 .get(BASE + "/history", api((req, res) -> read(req, res, now -> traffic.history())))
                 .get(BASE + "/events", api(this::events))
+                .get(BASE + "/feed", api(this::feed))
                 .post(BASE + "/disconnect", api((req, res) -> act(req, res, "disconnect", actions::disconnect)))
                 .post(BASE + "/kick", api((req, res) -> act(req, res, "kick", actions::kick)))
                 .post(BASE + "/close", api((req, res) -> act(req, res, "close", actions::close)))
@@ -245,26 +266,76 @@ public final class AdminApi implements AutoCloseable {
         events.serve(res, () -> sessions.find(signedIn.token(), System.currentTimeMillis()).isPresent());
     }
 
+    /** {@code GET /admin/api/sockets/{peerId}}: one open connection's details. */
+    private void socket(ServerRequest req, ServerResponse res) {
+        authenticate(req);
+        String peerId = req.path().pathParameters().get("peerId");
+        ClusterView.SocketView socket = view.socket(peerId);
+        if (socket == null) {
+            throw new ApiError(Status.NOT_FOUND_404, "not_found", "No open connection of peer " + peerId);
+        }
+        json(res, Status.OK_200, socket);
+    }
+
+    /** {@code GET /admin/api/feed?kind=join,leave&limit=100}: the events feed, newest first. */
+    private void feed(ServerRequest req, ServerResponse res) {
+        authenticate(req);
+        Set<String> kinds = new HashSet<>();
+        for (String k : req.query().first("kind").orElse("").split(",")) {
+            if (!k.isBlank()) {
+                if (!EventsFeed.KINDS.contains(k.strip())) {
+                    throw ApiError.badRequest("Unknown kind '" + k.strip() + "'; known: "
+                            + String.join(", ", new TreeSet<>(EventsFeed.KINDS)));
+                }
+                kinds.add(k.strip());
+            }
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(req.query().first("limit").orElse("100"));
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > EventsFeed.CAPACITY) {
+            throw ApiError.badRequest("'limit' must be a number from 1 to " + EventsFeed.CAPACITY);
+        }
+        json(res, Status.OK_200, feed.since(0, kinds, limit));
+    }
+
     private void read(ServerRequest req, ServerResponse res, LongFunction<Object> data) {
         authenticate(req);
         json(res, Status.OK_200, data.apply(System.currentTimeMillis()));
     }
 
+    /** Runs an operator action; every attempt by a signed-in operator, done or refused, goes to the audit trail. */
     private void act(ServerRequest req, ServerResponse res, String name,
-                     BiFunction<String, JsonNode, CompletableFuture<String>> action) {
+                     BiFunction<String, JsonNode, CompletableFuture<AdminActions.Sent>> action) {
         SignedIn signedIn = authenticate(req);
-        if (settings.readonly()) {
-            throw ApiError.forbidden("read_only", "This dashboard is read-only (admin.readonly)");
-        }
-        String csrf = req.headers().first(CSRF).orElse("");
-        if (!MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
-                signedIn.session().csrf().getBytes(StandardCharsets.UTF_8))) {
-            throw ApiError.forbidden("csrf", "Missing or wrong " + CSRF_HEADER + " header (see the login answer)");
-        }
-        JsonNode body = body(req);
-        String id;
+        String user = signedIn.session().user();
+        AdminActions.Sent sent;
         try {
-            id = action.apply(signedIn.session().user(), body).get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (settings.readonly()) {
+                throw ApiError.forbidden("read_only", "This dashboard is read-only (admin.readonly)");
+            }
+            String csrf = req.headers().first(CSRF).orElse("");
+            if (!MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
+                    signedIn.session().csrf().getBytes(StandardCharsets.UTF_8))) {
+                throw ApiError.forbidden("csrf", "Missing or wrong " + CSRF_HEADER
+                        + " header (see the login answer)");
+            }
+            sent = send(name, action.apply(user, body(req)));
+        } catch (ApiError e) {
+            audit.record(user, remoteAddress(req), AUDIT_ACTIONS.get(name), null, e.code());
+            throw e;
+        }
+        audit.record(user, remoteAddress(req), sent.action(), sent.target(), "ok");
+        metrics.action(name);
+        json(res, Status.OK_200, Json.object().put("ok", true).put("id", sent.id()));
+    }
+
+    private static AdminActions.Sent send(String name, CompletableFuture<AdminActions.Sent> sending) {
+        try {
+            return sending.get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             LOG.log(Level.WARNING, "Admin action " + name + " not sent: " + e);
             throw new ApiError(Status.SERVICE_UNAVAILABLE_503, "unavailable", "Kafka did not take the "
@@ -273,8 +344,6 @@ public final class AdminApi implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ApiError(Status.SERVICE_UNAVAILABLE_503, "unavailable", "Interrupted");
         }
-        metrics.action(name);
-        json(res, Status.OK_200, Json.object().put("ok", true).put("id", id));
     }
 
     private void unknown(ServerRequest req, ServerResponse res) {
@@ -383,7 +452,8 @@ public final class AdminApi implements AutoCloseable {
     private void tick() {
         try {
             long now = System.currentTimeMillis();
-            traffic.sample(view.overview(now, null).connections());
+            traffic.sample(view.overview(now, null).connections(), view.joins());
+            view.checkDeaths(now);
             sessions.purge(now);
             limiter.purge(now);
         } catch (RuntimeException e) {
@@ -397,5 +467,6 @@ public final class AdminApi implements AutoCloseable {
         events.close();
         ticker.shutdownNow();
         view.close();
+        feed.close();
     }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,11 +44,11 @@ final class ClusterView implements AutoCloseable {
                       String userAgent, long connectedSince, String state) {
     }
 
-    record MemberView(String peerId, String nickname, boolean away) {
-    }
-
-    /** {@code private}: not in the public directory (capacity, lock and creation time are then unknown). */
-    record RoomView(String name, List<MemberView> members, int count, Integer capacity, Boolean locked,
+    /**
+     * {@code private}: not in the public directory (capacity and creation time are then unknown). Members as
+     * rooms-service describes them (nickname, media state, away, and whatever it adds, such as raised hands).
+     */
+    record RoomView(String name, List<Member> members, int count, Integer capacity, boolean locked,
                     Long created, @JsonProperty("private") boolean privateRoom) {
     }
 
@@ -56,7 +57,7 @@ final class ClusterView implements AutoCloseable {
     }
 
     record Overview(long ts, int connections, int away, int rooms, int members, int gateways, int services,
-                    Double messagesPerSecond, boolean ready) {
+                    Double messagesPerSecond, Integer joinsPerMinute, Double relayMs, boolean ready) {
     }
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -66,13 +67,19 @@ final class ClusterView implements AutoCloseable {
     /** Bumped on every change, so the event stream sends tables only when something moved. */
     private final AtomicLong sessionsVersion = new AtomicLong();
     private final AtomicLong roomsVersion = new AtomicLong();
+    private final AtomicLong joins = new AtomicLong();
     private final KafkaSettings settings;
     private final ConsumerLoop loop;
     /** Which gateways have an inbox: where an operator's notice to everyone goes. */
     private final Gateways gateways = new Gateways();
+    private final EventsFeed feed;
+    /** Gateways already reported dead in the feed (until they beat again). */
+    private final Set<String> dead = ConcurrentHashMap.newKeySet();
+    private volatile boolean seeded;
 
-    ClusterView(KafkaSettings settings) {
+    ClusterView(KafkaSettings settings, EventsFeed feed) {
         this.settings = settings;
+        this.feed = feed;
         this.loop = ConsumerLoop.replica(settings, "admin-view",
                 List.of(Topics.SESSIONS, Topics.INSTANCES, Topics.ROOM_MEMBERS, Topics.ROOM_DIRECTORY), true,
                 this::apply);
@@ -114,15 +121,29 @@ final class ClusterView implements AutoCloseable {
     }
 
     private void apply(String topic, String key, String value) {
+        // What changed is news only once the replica has caught up: replaying the topics at start is not.
+        boolean live = loop.isReady();
+        long now = System.currentTimeMillis();
         if (is(topic, Topics.SESSIONS)) {
-            put(sessions, key, value == null ? null : Json.read(value, Session.class));
+            Session after = value == null ? null : Json.read(value, Session.class);
+            Session before = put(sessions, key, after);
+            if (live) {
+                feed.session(before, after, now);
+            }
             sessionsVersion.incrementAndGet();
         } else if (is(topic, Topics.INSTANCES)) {
-            put(instances, key, value == null ? null : Json.read(value, InstanceHeartbeat.class));
+            InstanceHeartbeat h = value == null ? null : Json.read(value, InstanceHeartbeat.class);
+            put(instances, key, h);
+            if (h == null || now - h.ts() <= DOWN_AFTER_MS) {
+                dead.remove(key);
+            }
         } else if (is(topic, Topics.ROOM_MEMBERS)) {
             RoomMembers members = value == null ? null : Json.read(value, RoomMembers.class);
-            put(rooms, key, members == null || members.members() == null || members.members().isEmpty()
-                    ? null : members);
+            RoomMembers before = put(rooms, key, members == null || members.members() == null
+                    || members.members().isEmpty() ? null : members);
+            if (live) {
+                joins.addAndGet(feed.members(before, members, now));
+            }
             roomsVersion.incrementAndGet();
         } else if (is(topic, Topics.ROOM_DIRECTORY)) {
             put(directory, key, value == null ? null : Json.read(value, DirectoryEntry.class));
@@ -130,16 +151,28 @@ final class ClusterView implements AutoCloseable {
         }
     }
 
+    /** Called every second: a gateway whose heartbeat is older than {@link #DOWN_AFTER_MS} died. */
+    void checkDeaths(long now) {
+        if (!loop.isReady()) {
+            return;
+        }
+        for (InstanceHeartbeat h : instances.values()) {
+            long silent = now - h.ts();
+            if ("gateway".equals(h.kind()) && silent > DOWN_AFTER_MS && silent <= FORGET_AFTER_MS
+                    && dead.add(h.id()) && seeded) {
+                feed.gatewayDied(h.id(), h.ts(), now);
+            }
+        }
+        seeded = true; // the ones dead before this gateway started are history, not news
+    }
+
     private boolean is(String topic, TopicSpec spec) {
         return topic.equals(settings.topic(spec));
     }
 
-    private static <T> void put(Map<String, T> map, String key, T value) {
-        if (value == null) {
-            map.remove(key);
-        } else {
-            map.put(key, value);
-        }
+    /** @return the value before */
+    private static <T> T put(Map<String, T> map, String key, T value) {
+        return value == null ? map.remove(key) : map.put(key, value);
     }
 
     long sessionsVersion() {
@@ -164,18 +197,21 @@ final class ClusterView implements AutoCloseable {
         return out;
     }
 
+    /** One open connection, or {@code null}. */
+    SocketView socket(String peerId) {
+        Session s = sessions.get(peerId);
+        return s == null || s.away() ? null : new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(),
+                s.remote(), s.userAgent(), s.connectedSince(), s.state());
+    }
+
     /** Every room, public or private, fullest first. */
     List<RoomView> rooms() {
         List<RoomView> out = new ArrayList<>();
         for (RoomMembers rm : rooms.values()) {
-            List<MemberView> members = new ArrayList<>(rm.members().size());
-            for (Member m : rm.members()) {
-                members.add(new MemberView(m.peerId(), m.nickname(), m.away()));
-            }
             DirectoryEntry d = directory.get(rm.room());
-            out.add(new RoomView(rm.room(), members, members.size(),
-                    d == null ? null : d.capacity(), d == null ? null : d.locked(), d == null ? null : d.created(),
-                    d == null));
+            out.add(new RoomView(rm.room(), List.copyOf(rm.members()), rm.members().size(),
+                    d == null ? null : d.capacity(), rm.locked(),
+                    d == null ? null : d.created(), d == null));
         }
         out.sort(Comparator.comparingInt(RoomView::count).reversed().thenComparing(RoomView::name));
         return out;
@@ -198,7 +234,13 @@ final class ClusterView implements AutoCloseable {
         return out;
     }
 
-    Overview overview(long now, Double messagesPerSecond) {
+    /** Joins seen since start (live ones, not the replay of the topic at start). */
+    long joins() {
+        return joins.get();
+    }
+
+    /** @param traffic the latest chart sample, or {@code null} */
+    Overview overview(long now, TrafficMeter.Sample traffic) {
         int connections = 0;
         int away = 0;
         for (Session s : sessions.values()) {
@@ -223,8 +265,9 @@ final class ClusterView implements AutoCloseable {
                 }
             }
         }
-        return new Overview(now, connections, away, rooms.size(), members, gateways, services, messagesPerSecond,
-                loop.isReady());
+        return new Overview(now, connections, away, rooms.size(), members, gateways, services,
+                traffic == null ? null : traffic.messagesPerSecond(), traffic == null ? null : traffic.joinsPerMinute(),
+                traffic == null ? null : traffic.relayMs(), loop.isReady());
     }
 
     @Override

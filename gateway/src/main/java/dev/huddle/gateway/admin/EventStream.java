@@ -10,28 +10,32 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /admin/api/events}: Server-Sent Events written by hand on the response's output stream (the
  * registry here has no helidon-webserver-sse). Every second an {@code overview} event; {@code sockets} and
- * {@code rooms} when they changed; {@code servers} every second (health depends on the clock). The stream ends
+ * {@code rooms} when they changed; {@code feed} with the events feed's new items (newest first); {@code servers} every second (health depends on the clock). The stream ends
  * when the client goes, the sign-in expires or the API closes.
  */
 final class EventStream {
     static final long INTERVAL_MS = 1000;
     private static final int MAX_STREAMS = 32;
+    static final int FEED_START = 200;
 
     private final ClusterView view;
     private final TrafficMeter traffic;
+    private final EventsFeed feed;
     private final AtomicInteger open = new AtomicInteger();
     private final Object wake = new Object();
     private volatile boolean closed;
 
-    EventStream(ClusterView view, TrafficMeter traffic) {
+    EventStream(ClusterView view, TrafficMeter traffic, EventsFeed feed) {
         this.view = view;
         this.traffic = traffic;
+        this.feed = feed;
     }
 
     /** Runs on the request's (virtual) thread for as long as the stream lasts. */
@@ -51,10 +55,11 @@ final class EventStream {
                 out.flush();
                 long sentSessions = -1;
                 long sentRooms = -1;
+                long sentFeed = 0;
                 while (!closed && signedIn.getAsBoolean()) {
                     long now = System.currentTimeMillis();
                     StringBuilder events = new StringBuilder();
-                    event(events, "overview", view.overview(now, traffic.rate()));
+                    event(events, "overview", view.overview(now, traffic.latest()));
                     long sessions = view.sessionsVersion();
                     if (sessions != sentSessions) {
                         event(events, "sockets", view.sockets());
@@ -66,6 +71,12 @@ final class EventStream {
                         sentRooms = rooms;
                     }
                     event(events, "servers", view.servers(now));
+                    long lastFeed = feed.lastSeq();
+                    if (lastFeed != sentFeed) {
+                        // newest first; the first event of a stream brings the latest FEED_START of them
+                        event(events, "feed", feed.since(sentFeed, Set.of(), FEED_START));
+                        sentFeed = lastFeed;
+                    }
                     out.write(events.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     if (!pause()) {

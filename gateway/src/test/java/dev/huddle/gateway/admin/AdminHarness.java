@@ -178,7 +178,7 @@ final class AdminHarness implements AutoCloseable {
     }
 
     Endpoint endpoint(AdminSettings adminSettings) throws Exception {
-        AdminApi api = AdminApi.create(adminSettings, settings, publisher, admin);
+        AdminApi api = AdminApi.create(adminSettings, settings, publisher, admin, "gateway-test");
         Endpoint endpoint = new Endpoint(api);
         endpoints.add(endpoint);
         api.ready().get(30, TimeUnit.SECONDS);

@@ -59,7 +59,7 @@ class AdminViewsTest {
                 "c3", Session.CONNECTED, now - 1000, 0, "10.0.0.3", "Safari", "Cy", List.of("secret plans")));
         kafka.publish(Topics.ROOM_MEMBERS, "standup", new RoomMembers(1, "standup", List.of(
                 new Member("peer-ann", "Ann", Media.DEFAULT, false, null, "gateway-a"),
-                new Member("peer-bob", "Bob", Media.DEFAULT, true, null, "gateway-a")), now));
+                new Member("peer-bob", "Bob", Media.DEFAULT, true, null, "gateway-a")), now, true));
         kafka.publish(Topics.ROOM_MEMBERS, "secret plans", new RoomMembers(1, "secret plans", List.of(
                 new Member("peer-cy", "Cy", Media.DEFAULT, false, null, "gateway-a")), now));
         kafka.publish(Topics.ROOM_DIRECTORY, "standup", new DirectoryEntry("standup", 2, 8, true, 1234L));
@@ -114,6 +114,9 @@ class AdminViewsTest {
         assertEquals("connected", ann.get("state").asText());
         assertTrue(ann.get("connectedSince").asLong() > 0);
         assertNull(find(reply.json(), "peerId", "peer-bob"), "an away session has no connection");
+        JsonNode one = get("/admin/api/sockets/peer-ann");
+        assertEquals("Firefox", one.get("userAgent").asText());
+        assertEquals(404, admin.get("/admin/api/sockets/peer-bob", "Cookie", login.cookie()).status());
     }
 
     @Test
@@ -139,6 +142,9 @@ class AdminViewsTest {
         assertEquals(1, secret.get("count").asInt());
         assertTrue(secret.get("private").asBoolean());
         assertFalse(secret.has("capacity"));
+        assertFalse(secret.get("locked").asBoolean(), "a private room's lock comes from room-members");
+        JsonNode annMember = find(standup.get("members"), "peerId", "peer-ann");
+        assertTrue(annMember.get("media").get("audio").asBoolean(), "members carry their media state");
         assertEquals("standup", rooms.get(0).get("name").asText(), "fullest first");
     }
 
