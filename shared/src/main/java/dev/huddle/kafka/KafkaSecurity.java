@@ -55,7 +55,7 @@ public record KafkaSecurity(String protocol, String mechanism, String jaasConfig
     }
 
     /** Adds these settings to a client's properties. */
-    void apply(Properties p) {
+    public void applyTo(Properties p) {
         p.put("security.protocol", protocol);
         if (mechanism != null) {
             p.put("sasl.mechanism", mechanism);

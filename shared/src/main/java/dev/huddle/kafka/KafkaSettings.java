@@ -63,7 +63,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
-        security.apply(p);
+        security.applyTo(p);
         return p;
     }
 
@@ -80,7 +80,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15000);
-        security.apply(p);
+        security.applyTo(p);
         return p;
     }
 
@@ -101,7 +101,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
             // Kafka wants heartbeats at most a third of the session apart (its default 3 s fits 10 s and more).
             p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(3000, sessionTimeoutMs / 3));
         }
-        security.apply(p);
+        security.applyTo(p);
         return p;
     }
 
