@@ -2,6 +2,7 @@ package dev.huddle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.huddle.service.PasswordHash;
 import dev.huddle.testing.KafkaExtension;
 import dev.huddle.testing.WsClient;
 
@@ -169,7 +170,7 @@ class PackagedServicesTest {
         env.keySet().removeIf(name -> name.startsWith("KAFKA_SECURITY_"));
         // What a site overlay does: real secrets instead of the placeholders, which the gateway refuses.
         env.replaceAll((name, value) -> !value.startsWith("REPLACE_ME") ? value
-                : name.equals("ADMIN_PASSWORD_HASH") ? dev.huddle.service.PasswordHash.hash("deploy test", 1000)
+                : name.equals("ADMIN_PASSWORD_HASH") ? PasswordHash.hash("deploy test", 1000)
                 : UUID.randomUUID().toString());
         int port = freePort();
         env.put("SERVER_PORT", Integer.toString(port));
