@@ -240,4 +240,37 @@ class AdminAuthTest {
                 + AdminHarness.PASSWORD + "\"}", "X-Forwarded-For", "198.51.100.20");
         assertEquals(200, operator.status(), operator.response().body());
     }
+
+    @Test
+    void everySignInAndSignOutIsAnAuditEventNamingTheClient() throws Exception {
+        String client = "192.0.2.44";
+        admin.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"wrong\"}",
+                "X-Forwarded-For", client);
+        Reply ok = admin.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\""
+                + AdminHarness.PASSWORD + "\"}", "X-Forwarded-For", client);
+        assertEquals(200, ok.status());
+        String token = ok.json().get("token").asText();
+        String csrf = ok.json().get("csrf").asText();
+        assertEquals(200, admin.post("/admin/api/logout", "{}", "Authorization", "Bearer " + token,
+                AdminApi.CSRF_HEADER, csrf, "X-Forwarded-For", client).status());
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(
+                kafka.settings.consumer("audit-check", null))) {
+            var partition = new org.apache.kafka.common.TopicPartition(kafka.settings.topic(
+                    dev.huddle.kafka.Topics.AUDIT), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            while (seen.size() < 3 && System.currentTimeMillis() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    var e = dev.huddle.json.Json.read(r.value(), dev.huddle.events.AuditEvent.class);
+                    if (client.equals(e.remote())) {
+                        seen.add(e.action() + ":" + e.result() + ":" + e.user());
+                    }
+                }
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(List.of("login:failed:" + AdminHarness.USER, "login:ok:" + AdminHarness.USER,
+                "logout:ok:" + AdminHarness.USER)), seen);
+    }
 }
