@@ -8,7 +8,9 @@
 # The image holds <module>/target/huddle-<module>.jar as /app/app.jar and its dependencies in /app/libs/
 # (the jar's manifest names them as libs/...). Settings come from environment variables
 # (KAFKA_BOOTSTRAP_SERVERS, ...: docs/deploy.md). deploy-tests starts each jar with this ENTRYPOINT's flags.
-FROM eclipse-temurin:25-jre
+# The base image is pinned by digest (a tag moves; a digest is one image): update it on purpose, e.g. to the
+# digest `docker buildx imagetools inspect eclipse-temurin:25-jre` prints, and rebuild.
+FROM eclipse-temurin:25-jre@sha256:fcd7fd7b387f94bb2ac461478a7436ad8e349924c374ea8313919624dceae636
 
 # Which Maven module: gateway, rooms-service, signaling-service or presence-service.
 ARG MODULE

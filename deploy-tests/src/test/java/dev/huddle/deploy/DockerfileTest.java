@@ -38,6 +38,14 @@ class DockerfileTest {
     }
 
     @Test
+    void baseImageIsPinnedByDigest() {
+        // a tag can be moved to another image under our feet; a digest cannot
+        String from = Dockerfile.read().last("FROM");
+        assertThat("FROM " + from + " names image@sha256:<digest>",
+                Pattern.matches("\\S+:[^@\\s]+@sha256:[0-9a-f]{64}", from), is(true));
+    }
+
+    @Test
     void copiesTheJarAndItsLibsAndStartsItWithContainerFriendlyFlags() {
         Dockerfile file = Dockerfile.read();
         List<String> copies = file.all("COPY");

@@ -37,6 +37,11 @@ final class Manifests {
         return RENDERED.computeIfAbsent(overlay, Manifests::render);
     }
 
+    /** Every object of the overlay. */
+    List<JsonNode> all() {
+        return resources;
+    }
+
     List<JsonNode> all(String kind) {
         return resources.stream().filter(r -> kind.equals(r.path("kind").asText())).toList();
     }

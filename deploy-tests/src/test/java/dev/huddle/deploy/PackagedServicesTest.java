@@ -2,6 +2,7 @@ package dev.huddle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.huddle.service.PasswordHash;
 import dev.huddle.testing.KafkaExtension;
 import dev.huddle.testing.WsClient;
 
@@ -51,7 +52,8 @@ class PackagedServicesTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Path LOGS = Repo.path("deploy-tests", "target", "packaged");
 
-    private record Running(ServiceModule service, Process process, int port, String instanceId, Path log) {
+    private record Running(ServiceModule service, Process process, int port, int observePort, String instanceId,
+                           Path log) {
     }
 
     private final Map<ServiceModule, Running> running = new EnumMap<>(ServiceModule.class);
@@ -164,13 +166,24 @@ class PackagedServicesTest {
                 env.put(name, value.equals("fieldRef:metadata.name") ? instanceId : value));
         env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaExtension.bootstrapServers());
         env.put("KAFKA_TOPIC_PREFIX", prefix);
+        // The test broker is an open one (the closed bus is system-tests' ClosedBusTest): no Kafka login here.
+        env.keySet().removeIf(name -> name.startsWith("KAFKA_SECURITY_"));
+        // What a site overlay does: real secrets instead of the placeholders, which the gateway refuses.
+        env.replaceAll((name, value) -> !value.startsWith("REPLACE_ME") ? value
+                : name.equals("ADMIN_PASSWORD_HASH") ? PasswordHash.hash("deploy test", 1000)
+                : UUID.randomUUID().toString());
         int port = freePort();
         env.put("SERVER_PORT", Integer.toString(port));
+        int observePort = port;
+        if (env.containsKey("OBSERVE_PORT")) {
+            observePort = freePort();
+            env.put("OBSERVE_PORT", Integer.toString(observePort));
+        }
         String limit = dev.container(service.deployment()).at("/resources/limits/memory").asText();
         env.put("JDK_JAVA_OPTIONS", "-XX:MaxRAM=" + bytes(limit));
         Path log = LOGS.resolve(service.module + ".log");
         Process process = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new Running(service, process, port, instanceId, log);
+        return new Running(service, process, port, observePort, instanceId, log);
     }
 
     private void awaitStatus(Running r, String path, Duration timeout) {
@@ -183,7 +196,7 @@ class PackagedServicesTest {
             }
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + r.port() + path)).timeout(Duration.ofSeconds(10)).build(),
+                                URI.create("http://127.0.0.1:" + (path.startsWith("/observe") ? r.observePort() : r.port()) + path)).timeout(Duration.ofSeconds(10)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;

@@ -17,7 +17,7 @@ class SecretsTest {
     @ValueSource(strings = {"dev", "prod"})
     void gatewaySecretsArePlaceholders(String overlay) {
         Map<String, String> gateway = EnvironmentTest.environment(Manifests.of(overlay), ServiceModule.GATEWAY);
-        for (String name : new String[] {"ADMIN_PASSWORD_HASH", "GATEWAY_TURN_SECRET"}) {
+        for (String name : new String[] {"ADMIN_PASSWORD_HASH", "ADMIN_SESSION_KEY", "GATEWAY_TURN_SECRET"}) {
             assertThat(overlay + ": gateway gets", gateway, hasKey(name));
             assertThat(overlay + ": " + name + " in git is a placeholder", gateway.get(name), startsWith("REPLACE_ME"));
         }

@@ -39,16 +39,22 @@ class WorkloadsTest {
         String what = overlay + ": " + service.module;
         assertThat(what + " containerPort = server.port of " + service.module + ".yaml (or SERVER_PORT)",
                 port(container, container.at("/ports/0/name").asText()), is(port));
+        // /observe is on OBSERVE_PORT when the service has one (the gateway: no Ingress routes to it), else on its port
+        String observeSetting = EnvironmentTest.environment(m, service).get("OBSERVE_PORT");
+        int observe = observeSetting == null ? port : Integer.parseInt(observeSetting);
         JsonNode scrapePort = m.one("Deployment", service.deployment())
                 .at("/spec/template/metadata/annotations/prometheus.io~1port");
         if (!scrapePort.isMissingNode()) {
-            assertThat(what + " prometheus.io/port", scrapePort.asInt(), is(port));
+            assertThat(what + " prometheus.io/port", scrapePort.asInt(), is(observe));
         }
-        assertThat(what + " one container port", container.path("ports").size(), is(1));
-        assertProbe(what + " liveness", container.path("livenessProbe"), container, LIVE, port);
-        assertProbe(what + " readiness", container.path("readinessProbe"), container, READY, port);
+        assertThat(what + " container ports", container.path("ports").size(), is(observe == port ? 1 : 2));
+        if (observe != port) {
+            assertThat(what + " observe containerPort", port(container, "observe"), is(observe));
+        }
+        assertProbe(what + " liveness", container.path("livenessProbe"), container, LIVE, observe);
+        assertProbe(what + " readiness", container.path("readinessProbe"), container, READY, observe);
         if (container.has("startupProbe")) {
-            assertProbe(what + " startup", container.path("startupProbe"), container, LIVE, port);
+            assertProbe(what + " startup", container.path("startupProbe"), container, LIVE, observe);
         }
         String image = container.path("image").asText().replaceFirst("[:@].*$", "");
         assertThat(what + " image", image, endsWith("huddle-" + service.module));

@@ -83,6 +83,12 @@ public final class ConsumerLoop implements AutoCloseable {
     private volatile boolean crashed;
     private volatile long lag;
     private volatile LagListener lagListener;
+    /** When the loop last came round to poll (nanoTime): a loop that stops polling is stuck. */
+    private volatile long lastPoll = System.nanoTime();
+    /** When the broker last answered this consumer (a fetch or a group heartbeat; nanoTime). */
+    private volatile long lastContact = System.nanoTime();
+    private double contacts = -1;
+    private long lastContactCheck;
     private Thread thread;
     private boolean uncommitted;
     private long lastCommit = System.nanoTime();
@@ -117,6 +123,10 @@ public final class ConsumerLoop implements AutoCloseable {
         return this;
     }
 
+    public String name() {
+        return name;
+    }
+
     /** Completes once a replica has read what was there when it started, or a group member got its partitions. */
     public CompletableFuture<Void> ready() {
         return ready;
@@ -130,6 +140,19 @@ public final class ConsumerLoop implements AutoCloseable {
     public ConsumerLoop lagTo(LagListener listener) {
         this.lagListener = listener;
         return this;
+    }
+
+    /**
+     * Liveness: the loop's thread runs and came round to poll within {@code stall}. A loop that died (its thread
+     * ended on an error) or hangs in a handler is not alive, and only a restart helps.
+     */
+    public boolean isAlive(Duration stall) {
+        return thread != null && thread.isAlive() && System.nanoTime() - lastPoll < stall.toNanos();
+    }
+
+    /** How long since the broker last answered this consumer: grows while the broker is unreachable. */
+    public Duration sinceBrokerContact() {
+        return Duration.ofNanos(System.nanoTime() - lastContact);
     }
 
     /** Records behind the end of the partitions, as of the last poll. */
@@ -161,7 +184,9 @@ public final class ConsumerLoop implements AutoCloseable {
             }
             while (running.get()) {
                 ConsumerRecords<String, String> records;
+                lastPoll = System.nanoTime();
                 records = consumer.poll(POLL);
+                noteContact();
                 if (!records.isEmpty()) {
                     List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.count());
                     records.forEach(batch::add);
@@ -257,6 +282,30 @@ public final class ConsumerLoop implements AutoCloseable {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve "end" now, not at the first poll
             ready.complete(null);
+        }
+    }
+
+    /**
+     * Counts the broker's answers (fetch responses, which come at least every fetch.max.wait.ms while connected,
+     * and group heartbeats, for a member without partitions) at most every 500 ms; any new one is contact.
+     */
+    private void noteContact() {
+        long now = System.nanoTime();
+        if (now - lastContactCheck < 500_000_000L) {
+            return;
+        }
+        lastContactCheck = now;
+        double total = 0;
+        for (var e : consumer.metrics().entrySet()) {
+            String metric = e.getKey().name();
+            if ((metric.equals("fetch-total") || metric.equals("heartbeat-total"))
+                    && e.getValue().metricValue() instanceof Double d) {
+                total += d;
+            }
+        }
+        if (total != contacts) {
+            contacts = total;
+            lastContact = now;
         }
     }
 

@@ -25,9 +25,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *                          longest a crashed instance's rooms and relays stay unserved (Kafka's default, 45 s,
  *                          is a long outage for a call); the broker refuses values below its
  *                          {@code group.min.session.timeout.ms} (6 s by default)
+ * @param security          how to log in ({@code kafka.security.*}); plaintext locally
  */
 public record KafkaSettings(String bootstrapServers, String topicPrefix, short replicationFactor,
-                            int lingerMs, int fetchMaxWaitMs, int sessionTimeoutMs) {
+                            int lingerMs, int fetchMaxWaitMs, int sessionTimeoutMs, KafkaSecurity security) {
     public static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
     public static KafkaSettings create(Config config) {
@@ -38,11 +39,19 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
                 kafka.get("replication.factor").asInt().map(Integer::shortValue).orElse((short) 1),
                 kafka.get("linger.ms").asInt().orElse(0),
                 kafka.get("fetch.max.wait.ms").asInt().orElse(500),
-                kafka.get("session.timeout.ms").asInt().orElse(DEFAULT_SESSION_TIMEOUT_MS));
+                kafka.get("session.timeout.ms").asInt().orElse(DEFAULT_SESSION_TIMEOUT_MS),
+                KafkaSecurity.create(config));
     }
 
     public static KafkaSettings of(String bootstrapServers, String topicPrefix) {
-        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 500, DEFAULT_SESSION_TIMEOUT_MS);
+        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 500, DEFAULT_SESSION_TIMEOUT_MS,
+                KafkaSecurity.PLAINTEXT);
+    }
+
+    /** The same settings logging in as {@code security} says. */
+    public KafkaSettings withSecurity(KafkaSecurity security) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, replicationFactor, lingerMs, fetchMaxWaitMs,
+                sessionTimeoutMs, security);
     }
 
     public String topic(TopicSpec spec) {
@@ -54,6 +63,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        security.applyTo(p);
         return p;
     }
 
@@ -70,6 +80,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15000);
+        security.applyTo(p);
         return p;
     }
 
@@ -90,6 +101,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
             // Kafka wants heartbeats at most a third of the session apart (its default 3 s fits 10 s and more).
             p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(3000, sessionTimeoutMs / 3));
         }
+        security.applyTo(p);
         return p;
     }
 

@@ -10,8 +10,13 @@ public final class Topics {
     public static final int ROOM_PARTITIONS = 12;
     private static final long HOUR = 3_600_000L;
 
-    /** gateway and operators to rooms-service: join, leave, rename, media, away/back/depart, admin actions */
-    public static final TopicSpec ROOM_COMMANDS = new TopicSpec("room-commands", ROOM_PARTITIONS, false, 24 * HOUR);
+    /**
+     * gateway and operators to rooms-service: join, leave, rename, media, away/back/depart, admin actions. Recovery
+     * needs only what rooms-service has not handled yet (its snapshots on room-state hold the rest), and a request
+     * older than a few seconds has been answered `unavailable` anyway: an hour covers a long outage of rooms-service
+     * without keeping room passwords and chat on disk for a day.
+     */
+    public static final TopicSpec ROOM_COMMANDS = new TopicSpec("room-commands", ROOM_PARTITIONS, false, HOUR);
     /** rooms-service's own state, one snapshot per room, replayed when a partition is assigned */
     public static final TopicSpec ROOM_STATE = new TopicSpec("room-state", ROOM_PARTITIONS, true, 0);
     /** rooms-service to everyone: who is in each room ({@link dev.huddle.events.RoomMembers}) */
@@ -30,8 +35,14 @@ public final class Topics {
     /** gateways' admin API: every operator action and sign-in ({@link dev.huddle.events.AuditEvent}), keyed by user */
     public static final TopicSpec AUDIT = new TopicSpec("audit", 1, false, 30 * 24 * HOUR);
 
+    /**
+     * gateways to gateways: admin sessions ended by a logout or a password change, keyed by session id; every
+     * gateway reads it from the beginning, so a revoked session is refused everywhere
+     */
+    public static final TopicSpec ADMIN_REVOCATIONS = new TopicSpec("admin-revocations", 1, true, 0);
+
     public static final List<TopicSpec> ALL = List.of(ROOM_COMMANDS, ROOM_STATE, ROOM_MEMBERS, ROOM_DIRECTORY,
-            SIGNALS, PRESENCE, SESSIONS, INSTANCES, AUDIT);
+            SIGNALS, PRESENCE, SESSIONS, INSTANCES, AUDIT, ADMIN_REVOCATIONS);
 
     /** Name (without prefix) of every gateway's inbox starts with this (a prefix ACL covers them all). */
     public static final String INBOX_PREFIX = "inbox.";

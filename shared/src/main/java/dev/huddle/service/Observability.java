@@ -12,6 +12,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import dev.huddle.kafka.ConsumerLoop;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -28,11 +29,33 @@ public final class Observability {
      * discovered features. A gateway adds its routes and protocols to it.
      */
     public static WebServerConfig.Builder server(Config config, List<ConsumerLoop> loops) {
-        return WebServer.builder()
+        Health health = Health.create(config);
+        WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .addFeature(feature(loops));
+                .featuresDiscoverServices(false);
+        // observe.port: /observe on a socket of its own (in k8s the gateway's, which no Ingress routes); unset,
+        // it shares the main port, as in local mode
+        config.get("observe.port").asInt().ifPresentOrElse(port -> builder
+                .putSocket(OBSERVE_SOCKET, socket -> socket.port(port).host(config.get("server.host").asString()
+                        .orElse("0.0.0.0")))
+                .addFeature(feature(loops, health, List.of(OBSERVE_SOCKET))),
+                () -> builder.addFeature(feature(loops, health, List.of())));
+        return builder;
+    }
+
+    /** The name of the observe socket when {@code observe.port} is set. */
+    public static final String OBSERVE_SOCKET = "observe";
+
+    /**
+     * How long a consumer loop may go without polling before liveness fails ({@code health.stall.ms}), and how long
+     * the broker may be unreachable before readiness drops ({@code kafka.unreachable.ms}).
+     */
+    public record Health(Duration stall, Duration unreachable) {
+        static Health create(Config config) {
+            return new Health(Duration.ofMillis(config.get("health.stall.ms").asLong().orElse(60_000L)),
+                    Duration.ofMillis(config.get("kafka.unreachable.ms").asLong().orElse(15_000L)));
+        }
     }
 
     /**
@@ -48,6 +71,33 @@ public final class Observability {
 
     /** Ready only while every consumer loop has its partitions (and has caught up, for replicas). */
     public static ObserveFeature feature(List<ConsumerLoop> loops) {
+        return feature(loops, new Health(Duration.ofMinutes(1), Duration.ofSeconds(15)), List.of());
+    }
+
+    /**
+     * Live while every consumer loop runs and polls; ready while every loop has its partitions (and has caught up,
+     * for replicas) and has heard from the broker within {@code health.unreachable}: a service cut off from Kafka
+     * leaves the Service's endpoints and comes back with the broker, without a restart.
+     */
+    public static ObserveFeature feature(List<ConsumerLoop> loops, Health health, List<String> sockets) {
+        HealthCheck alive = new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.LIVENESS;
+            }
+
+            @Override
+            public String name() {
+                return "consumers";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                List<String> stuck = loops.stream().filter(l -> !l.isAlive(health.stall())).map(ConsumerLoop::name)
+                        .toList();
+                return HealthCheckResponse.builder().status(stuck.isEmpty()).detail("stuck", stuck).build();
+            }
+        };
         HealthCheck kafka = new HealthCheck() {
             @Override
             public HealthCheckType type() {
@@ -63,11 +113,16 @@ public final class Observability {
             public HealthCheckResponse call() {
                 boolean ready = loops.stream().allMatch(ConsumerLoop::isReady);
                 long lag = loops.stream().mapToLong(ConsumerLoop::lag).sum();
-                return HealthCheckResponse.builder().status(ready).detail("consumerLag", lag).build();
+                long silent = loops.stream().mapToLong(l -> l.sinceBrokerContact().toMillis()).max().orElse(0);
+                boolean reachable = silent < health.unreachable().toMillis();
+                return HealthCheckResponse.builder().status(ready && reachable).detail("consumerLag", lag)
+                        .detail("brokerSilentMs", silent).build();
             }
         };
         return ObserveFeature.builder()
-                .addObserver(HealthObserver.builder().details(true).useSystemServices(false).addCheck(kafka).build())
+                .sockets(sockets)
+                .addObserver(HealthObserver.builder().details(true).useSystemServices(false).addCheck(kafka)
+                        .addCheck(alive).build())
                 .addObserver(MetricsObserver.create())
                 .build();
     }

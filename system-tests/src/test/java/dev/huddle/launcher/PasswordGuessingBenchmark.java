@@ -25,7 +25,7 @@ import static org.hamcrest.Matchers.is;
  * guesser's own gateway thread, and nothing costly on the partition thread; after 5 wrong guesses per room a
  * connection's guesses are refused at the gateway.
  *
- * <pre>mvn -B -o -q -pl launcher -am verify -Dtest=PasswordGuessingBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * <pre>mvn -B -o -q -pl system-tests -am verify -Dtest=PasswordGuessingBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
  * Prints a line per phase: {@code chat p50/p99, hand p50/p99} in ms, and the guesses made.
  */
 class PasswordGuessingBenchmark {

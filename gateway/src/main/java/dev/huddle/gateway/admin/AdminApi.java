@@ -1,9 +1,11 @@
 package dev.huddle.gateway.admin;
 
 import dev.huddle.json.Json;
+import dev.huddle.gateway.ClientAddress;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Topics;
 import dev.huddle.service.PasswordHash;
 
 import io.helidon.config.Config;
@@ -25,8 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -113,21 +113,35 @@ public final class AdminApi implements AutoCloseable {
     private final AdminActions actions;
     private final AuditTrail audit;
     private final AdminMetrics metrics = new AdminMetrics();
+    private final Publisher publisher;
+    private final ClientAddress clientAddress;
+    /** Every gateway's sign-outs, from the beginning of the compacted admin-revocations topic. */
+    private final ConsumerLoop revocations;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("admin-ticker").daemon().factory());
 
-    private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
-                     String node) {
+    private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin, String node) {
         this.settings = settings;
-        this.sessions = new AdminSessions(settings.loginEnabled() ? settings.passwordHash() : null, settings.user(),
-                settings.sessionTtlMs());
+        this.sessions = new AdminSessions(settings.sessionKey(), settings.loginEnabled() ? settings.passwordHash() : null,
+                settings.user(), settings.sessionTtlMs());
+        this.publisher = publisher;
+        this.clientAddress = ClientAddress.trusting(settings.trustedProxies());
+        this.audit = new AuditTrail(publisher, node);
+        this.revocations = ConsumerLoop.replica(kafka, "admin-revocations", List.of(Topics.ADMIN_REVOCATIONS), true,
+                records -> {
+                    for (var r : records) {
+                        if (r.value() != null) {
+                            sessions.revoked(r.key(), Json.read(r.value(), AdminSessions.Revocation.class).expiresAt());
+                        }
+                    }
+                    return CompletableFuture.completedFuture(null);
+                });
         this.limiter = new LoginLimiter(settings.loginRatePerMinute());
         this.feed = new EventsFeed(kafka);
         this.view = new ClusterView(kafka, feed);
         this.traffic = new TrafficMeter(kafkaAdmin, kafka, node);
         this.events = new EventStream(view, traffic, feed);
         this.actions = new AdminActions(publisher, view);
-        this.audit = new AuditTrail(publisher, node);
     }
 
     /**
@@ -142,6 +156,9 @@ public final class AdminApi implements AutoCloseable {
     public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
                                   String node) {
         AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin, node);
+        if (settings.loginEnabled() && settings.sessionKey().isBlank()) {
+            LOG.log(Level.WARNING, "admin.session.key is not set: sign-ins are valid on this gateway only");
+        }
         if (!settings.loginEnabled()) {
             // Says which, never the value: a password pasted here by mistake must not reach the log.
             LOG.log(Level.WARNING, settings.passwordHash().isBlank()
@@ -150,18 +167,19 @@ public final class AdminApi implements AutoCloseable {
         }
         api.view.start();
         api.feed.start();
+        api.revocations.start();
         api.ticker.scheduleAtFixedRate(api::tick, 1000, 1000, TimeUnit.MILLISECONDS);
         return api;
     }
 
     /** The API's Kafka consumers, for the readiness check. */
     public List<ConsumerLoop> loops() {
-        return List.of(view.loop());
+        return List.of(view.loop(), revocations);
     }
 
     /** Completes once the replicas have read what the topics held at start. */
     public CompletableFuture<Void> ready() {
-        return view.loop().ready();
+        return CompletableFuture.allOf(view.loop().ready(), revocations.ready());
     }
 
     /** Registers the security headers, the API under {@code /admin/api} and the dashboard at {@code /admin}. */
@@ -203,11 +221,12 @@ public final class AdminApi implements AutoCloseable {
     // --- handlers ---
 
     private void login(ServerRequest req, ServerResponse res) {
-        String address = remoteAddress(req);
+        String address = clientAddress(req);
         long now = System.currentTimeMillis();
         long waitMs = limiter.tryAcquire(address, now);
         if (waitMs > 0) {
             metrics.login("limited");
+            audit.record(null, address, "login", "", "limited");
             long seconds = (waitMs + 999) / 1000;
             res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
             throw new ApiError(Status.TOO_MANY_REQUESTS_429, "rate_limited",
@@ -225,11 +244,13 @@ public final class AdminApi implements AutoCloseable {
         boolean passwordOk = settings.loginEnabled() && PasswordHash.verify(password.textValue(), settings.passwordHash());
         if (!(userOk && passwordOk)) {
             metrics.login("failed");
+            audit.record(user.textValue(), address, "login", "", "failed");
             LOG.log(Level.INFO, "Failed admin sign-in from " + address);
             throw new ApiError(Status.UNAUTHORIZED_401, "wrong_credentials", "Wrong user name or password");
         }
         AdminSessions.Created created = sessions.create(now);
         metrics.login("ok");
+        audit.record(settings.user(), address, "login", "", "ok");
         LOG.log(Level.INFO, "Admin " + settings.user() + " signed in from " + address);
         res.headers().addCookie(SetCookie.builder(COOKIE, created.token())
                 .path("/admin")
@@ -245,7 +266,18 @@ public final class AdminApi implements AutoCloseable {
 
     private void logout(ServerRequest req, ServerResponse res) {
         SignedIn signedIn = authenticate(req);
-        sessions.revoke(signedIn.session());
+        AdminSessions.Session session = signedIn.session();
+        sessions.revoke(session);
+        try {
+            // every gateway refuses it once this is written, so the operator hears "signed out" only after
+            publisher.send(Topics.ADMIN_REVOCATIONS, session.id(), new AdminSessions.Revocation(session.expiresAt()))
+                    .get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            audit.record(session.user(), clientAddress(req), "logout", "", "unavailable");
+            throw new ApiError(Status.SERVICE_UNAVAILABLE_503, "unavailable",
+                    "Signed out on this gateway only: the sign-out could not be shared with the others; try again");
+        }
+        audit.record(session.user(), clientAddress(req), "logout", "", "ok");
         res.headers().addCookie(SetCookie.builder(COOKIE, "")
                 .path("/admin")
                 .httpOnly(true)
@@ -325,10 +357,10 @@ public final class AdminApi implements AutoCloseable {
             }
             sent = send(name, action.apply(user, body(req)));
         } catch (ApiError e) {
-            audit.record(user, remoteAddress(req), AUDIT_ACTIONS.get(name), null, e.code());
+            audit.record(user, clientAddress(req), AUDIT_ACTIONS.get(name), null, e.code());
             throw e;
         }
-        audit.record(user, remoteAddress(req), sent.action(), sent.target(), "ok");
+        audit.record(user, clientAddress(req), sent.action(), sent.target(), "ok");
         metrics.action(name);
         json(res, Status.OK_200, Json.object().put("ok", true).put("id", sent.id()));
     }
@@ -434,13 +466,13 @@ public final class AdminApi implements AutoCloseable {
         res.send(Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The peer's IP address (not the port: every attempt from one host shares a bucket). */
-    private static String remoteAddress(ServerRequest req) {
-        SocketAddress address = req.remotePeer().address();
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
+    /**
+     * The client's IP address (not the port: every attempt from one host shares a bucket): the TCP peer, or behind
+     * the trusted proxies (the ingress controller) the address they put in X-Forwarded-For.
+     */
+    private String clientAddress(ServerRequest req) {
+        return clientAddress.resolve(req.remotePeer().address(),
+                req.headers().first(HeaderNames.X_FORWARDED_FOR).orElse(null));
     }
 
     /** Secure cookies when the browser came over TLS, directly or through a proxy that says so. */
@@ -468,5 +500,6 @@ public final class AdminApi implements AutoCloseable {
         ticker.shutdownNow();
         view.close();
         feed.close();
+        revocations.close();
     }
 }

@@ -14,13 +14,14 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Operators' sign-ins. A token is {@code id.expiresAt.mac}: 256 random bits, the expiry, and an HMAC of both
- * under a key derived from {@code admin.password.hash}. Every gateway has the same hash, so every gateway
- * accepts a sign-in made on another one (a load balancer may send the dashboard's calls anywhere, and browsers
- * share cookies between the ports of one host), and the expiry is the server's, not the browser's. The CSRF
- * token is derived from the id the same way. A new password hash ends every sign-in.
+ * under a key derived from the random {@code admin.session.key} (a Secret; never the password hash, which is no
+ * secret key) and the password hash. Every gateway has the same two, so every gateway accepts a sign-in made on
+ * another one (a load balancer may send the dashboard's calls anywhere), and the expiry is the server's, not the
+ * browser's. The CSRF token is derived from the id the same way. A password change (a new hash) ends every sign-in
+ * on every gateway.
  *
- * <p>Sign-out is remembered by the gateway that handled it until the token expires; another gateway keeps
- * accepting the token until then (a cluster-wide revocation would need a topic of its own).
+ * <p>Sign-outs are revoked everywhere: the gateway that handles one writes it to the {@code admin-revocations}
+ * topic, and every gateway refuses the ids it reads there ({@link #revoked}) until they would have expired.
  */
 final class AdminSessions {
     /** One sign-in. {@code csrf} must come back in {@code X-CSRF-Token} on every action. */
@@ -38,17 +39,24 @@ final class AdminSessions {
     private final byte[] key;
     private final String user;
     private final long ttlMs;
+    /** A sign-out on the {@code admin-revocations} topic, keyed by the session id. */
+    record Revocation(long expiresAt) {
+    }
+
     /** Signed-out ids and when their token would have expired anyway. */
     private final Map<String, Long> revoked = new ConcurrentHashMap<>();
 
-    /** @param passwordHash the configured hash; {@code null} when sign-in is off (then no token is ever valid) */
-    AdminSessions(String passwordHash, String user, long ttlMs) {
-        if (passwordHash == null) {
-            // A key derived from nothing would be public: take a random one instead, so no token can be forged.
+    /**
+     * @param sessionKey   the shared random key; blank: a random key of this gateway's own
+     * @param passwordHash the configured hash; {@code null} when sign-in is off (then no token is ever valid)
+     */
+    AdminSessions(String sessionKey, String passwordHash, String user, long ttlMs) {
+        if (passwordHash == null || sessionKey == null || sessionKey.isBlank()) {
+            // No shared key: a random one, so no token can be forged (sign-ins then hold on this gateway only).
             this.key = new byte[32];
             RANDOM.nextBytes(this.key);
         } else {
-            this.key = sha256("huddle admin sessions\n" + passwordHash);
+            this.key = sha256(sessionKey + "\nhuddle admin sessions\n" + passwordHash);
         }
         this.user = user;
         this.ttlMs = ttlMs;
@@ -92,6 +100,11 @@ final class AdminSessions {
 
     void revoke(Session session) {
         revoked.put(session.id(), session.expiresAt());
+    }
+
+    /** A sign-out made on some gateway (read from the {@code admin-revocations} topic). */
+    void revoked(String id, long expiresAt) {
+        revoked.merge(id, expiresAt, Math::max);
     }
 
     /** Forgets sign-outs of tokens that have expired since. */

@@ -127,14 +127,16 @@ class AdminAuthTest {
         }
         // A gateway with another password hash does not know it.
         Endpoint other = kafka.endpoint(new AdminSettings(AdminHarness.USER,
-                dev.huddle.service.PasswordHash.hash("another password", 1000), false, 60_000, 1000));
+                dev.huddle.service.PasswordHash.hash("another password", 1000), false, 60_000, 1000,
+                AdminHarness.SESSION_KEY, ""));
         assertEquals(401, other.get("/admin/api/overview", "Cookie", login.cookie()).status());
     }
 
     @Test
     void withoutAPasswordHashNobodySignsIn() throws Exception {
         for (String hash : List.of("", "the password itself")) {
-            Endpoint closed = kafka.endpoint(new AdminSettings(AdminHarness.USER, hash, false, 60_000, 1000));
+            Endpoint closed = kafka.endpoint(new AdminSettings(AdminHarness.USER, hash, false, 60_000, 1000,
+                    AdminHarness.SESSION_KEY, ""));
             Reply reply = closed.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER
                     + "\",\"password\":\"the password itself\"}");
             assertEquals(401, reply.status(), hash);
@@ -194,5 +196,81 @@ class AdminAuthTest {
         Thread.sleep(300);
         assertTrue(kafka.commands.stream().noneMatch(c -> c.key().equals("read-only room")), "no command sent");
         assertTrue(kafka.deliveries.stream().noneMatch(d -> d.to().contains("ro-peer")), "no delivery sent");
+    }
+
+    @Test
+    void aSignOutOnOneGatewayEndsTheSessionOnEveryGateway() throws Exception {
+        Endpoint second = kafka.endpoint(false, 1000); // another gateway: same session key and password hash
+        Login login = admin.login();
+        assertEquals(200, second.get("/admin/api/me", "Cookie", login.cookie()).status(), "valid on both");
+        Reply out = admin.post("/admin/api/logout", "{}", "Cookie", login.cookie(), AdminApi.CSRF_HEADER, login.csrf());
+        assertEquals(200, out.status(), out.response().body());
+        assertEquals(401, admin.get("/admin/api/me", "Cookie", login.cookie()).status());
+        long deadline = System.currentTimeMillis() + 30_000;
+        int status = 200;
+        while (status != 401 && System.currentTimeMillis() < deadline) {
+            status = second.get("/admin/api/me", "Authorization", "Bearer " + login.token()).status();
+            Thread.sleep(100);
+        }
+        assertEquals(401, status, "the other gateway refuses the signed-out token");
+        // a gateway started after the sign-out reads it from the compacted topic
+        Endpoint later = kafka.endpoint(false, 1000);
+        assertEquals(401, later.get("/admin/api/me", "Cookie", login.cookie()).status());
+        assertEquals(200, later.get("/admin/api/me", "Cookie", admin.login().cookie()).status());
+    }
+
+    @Test
+    void aGatewayWithAnotherSessionKeyRefusesTheToken() throws Exception {
+        Login login = admin.login();
+        Endpoint other = kafka.endpoint(new AdminSettings(AdminHarness.USER, AdminHarness.HASH, false, 60_000, 1000,
+                "another-random-session-key-0123456789", ""));
+        assertEquals(401, other.get("/admin/api/me", "Cookie", login.cookie()).status());
+    }
+
+    @Test
+    void theLimiterKeysOnTheClientBehindTheTrustedProxy() throws Exception {
+        // The harness trusts 127.0.0.1 as its proxy: each client address named in X-Forwarded-For has its own bucket,
+        // so one client's failed attempts do not lock the operator out.
+        String wrong = "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"nope\"}";
+        for (int i = 0; i < 3; i++) {
+            assertEquals(401, strict.post("/admin/api/login", wrong, "X-Forwarded-For", "203.0.113.7").status());
+        }
+        assertEquals(429, strict.post("/admin/api/login", wrong, "X-Forwarded-For", "203.0.113.7").status());
+        Reply operator = strict.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\""
+                + AdminHarness.PASSWORD + "\"}", "X-Forwarded-For", "198.51.100.20");
+        assertEquals(200, operator.status(), operator.response().body());
+    }
+
+    @Test
+    void everySignInAndSignOutIsAnAuditEventNamingTheClient() throws Exception {
+        String client = "192.0.2.44";
+        admin.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\"wrong\"}",
+                "X-Forwarded-For", client);
+        Reply ok = admin.post("/admin/api/login", "{\"user\":\"" + AdminHarness.USER + "\",\"password\":\""
+                + AdminHarness.PASSWORD + "\"}", "X-Forwarded-For", client);
+        assertEquals(200, ok.status());
+        String token = ok.json().get("token").asText();
+        String csrf = ok.json().get("csrf").asText();
+        assertEquals(200, admin.post("/admin/api/logout", "{}", "Authorization", "Bearer " + token,
+                AdminApi.CSRF_HEADER, csrf, "X-Forwarded-For", client).status());
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(
+                kafka.settings.consumer("audit-check", null))) {
+            var partition = new org.apache.kafka.common.TopicPartition(kafka.settings.topic(
+                    dev.huddle.kafka.Topics.AUDIT), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            while (seen.size() < 3 && System.currentTimeMillis() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    var e = dev.huddle.json.Json.read(r.value(), dev.huddle.events.AuditEvent.class);
+                    if (client.equals(e.remote())) {
+                        seen.add(e.action() + ":" + e.result() + ":" + e.user());
+                    }
+                }
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(List.of("login:failed:" + AdminHarness.USER, "login:ok:" + AdminHarness.USER,
+                "logout:ok:" + AdminHarness.USER)), seen);
     }
 }

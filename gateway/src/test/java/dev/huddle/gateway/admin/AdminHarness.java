@@ -46,6 +46,8 @@ final class AdminHarness implements AutoCloseable {
     static final String PASSWORD = "correct horse battery";
     /** Few iterations: the tests sign in often, and the hash's strength is not under test. */
     static final String HASH = PasswordHash.hash(PASSWORD, 1000);
+    /** admin.session.key: shared by every gateway of a test, as the Secret is in k8s */
+    static final String SESSION_KEY = "test-session-key-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An HTTP answer: status, headers and the body (parsed when it is JSON). */
@@ -174,7 +176,7 @@ final class AdminHarness implements AutoCloseable {
 
     /** A new admin API on these topics, ready (its replicas caught up). */
     Endpoint endpoint(boolean readonly, int loginRatePerMinute) throws Exception {
-        return endpoint(new AdminSettings(USER, HASH, readonly, 60_000, loginRatePerMinute));
+        return endpoint(new AdminSettings(USER, HASH, readonly, 60_000, loginRatePerMinute, SESSION_KEY, "127.0.0.1"));
     }
 
     Endpoint endpoint(AdminSettings adminSettings) throws Exception {
