@@ -59,15 +59,23 @@ export class Call {
     for (const link of this.links.values()) link.limitVideo(profile);
   }
 
-  // A signal from a peer; the first one (normally its offer) creates the connection on this side.
-  signal(from, data) {
+  // A signal from a peer; the first one (normally its offer) creates the connection on this side. An offer
+  // that cannot apply to this connection (the two sides' histories diverged after a lost answer) gets a
+  // fresh connection: the peer's offer starts the call over.
+  async signal(from, data) {
     let link = this.links.get(from);
     if (!link) {
       link = new PeerLink(this, from, false);
       this.links.set(from, link);
       this.limitVideo();
     }
-    return link.receive(data);
+    if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
+    console.warn(`huddle: the call with ${from} diverged; starting it over`);
+    link.close();
+    const fresh = new PeerLink(this, from, false);
+    this.links.set(from, fresh);
+    await fresh.receive(data);
+    this.limitVideo();
   }
 
   // Sends `track` (or nothing) as this kind to everyone.
@@ -107,6 +115,7 @@ class PeerLink {
     this.settingRemoteAnswer = false;
     this.closed = false;
     this.offers = 0;              // offers made; a timer acts only on the offer it was set for
+    this.localSeq = 0;            // local descriptions set; a retried send stops once a newer one exists
     this.answerTimer = null;
     this.iceTimer = null;
     this.pendingCandidates = [];  // arrived before a remote description to apply them to
@@ -158,6 +167,7 @@ class PeerLink {
       this.makingOffer = true;
       if (iceRestart) pc.restartIce();
       await pc.setLocalDescription();
+      this.localSeq += 1;
       if (pc.signalingState !== 'have-local-offer') return; // a remote offer won meanwhile
       const seq = ++this.offers;
       this.#send({ description: this.#local() }, true);
@@ -169,18 +179,26 @@ class PeerLink {
     }
   }
 
-  // No answer in time: the offer or its answer was lost. Roll back and offer again (with fresh ICE
-  // credentials, so stale candidates cannot mix in), waiting a little longer each time.
-  #expectAnswer(seq) {
+  // No answer in time: the offer or its answer was lost. First the same offer goes again (the peer answers
+  // a repeated offer again, whichever of the two was lost); if that gets no answer either, the offer is
+  // rolled back and made afresh with new ICE credentials, waiting a little longer each time.
+  #expectAnswer(seq, resent = false) {
     clearTimeout(this.answerTimer);
     const wait = Math.min(ANSWER_TIMEOUT_MAX_MS, ANSWER_TIMEOUT_MS * 1.5 ** Math.min(seq - 1, 6));
     this.answerTimer = setTimeout(async () => {
       if (this.closed || seq !== this.offers || this.pc.signalingState !== 'have-local-offer') return;
-      console.warn(`huddle: no answer from ${this.peerId}; offering again`);
+      if (!resent) {
+        console.warn(`huddle: no answer from ${this.peerId}; sending the offer again`);
+        this.#send({ description: this.#local() }, true);
+        this.#expectAnswer(seq, true);
+        return;
+      }
+      console.warn(`huddle: still no answer from ${this.peerId}; offering afresh`);
       try {
         await this.pc.setLocalDescription({ type: 'rollback' });
+        this.localSeq += 1;
       } catch (err) {
-        console.warn('huddle: rollback failed', err);
+        console.debug('huddle: rollback not needed', err.message); // the answer came meanwhile
         return;
       }
       this.#offer({ iceRestart: true });
@@ -203,12 +221,18 @@ class PeerLink {
         if (this.ignoreOffer) return;
         if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // a late duplicate
         this.settingRemoteAnswer = description.type === 'answer';
-        await pc.setRemoteDescription(description);
+        try {
+          await pc.setRemoteDescription(description);
+        } catch (err) {
+          if (description.type === 'offer' && err.name === 'InvalidAccessError') return 'diverged';
+          throw err;
+        }
         this.settingRemoteAnswer = false;
         await this.#flushCandidates();
         if (description.type === 'offer') {
           this.#attachTracksToOffer();
           await pc.setLocalDescription();
+          this.localSeq += 1;
           this.#send({ description: this.#local() }, true);
         }
       } else if (candidate) {
@@ -333,8 +357,8 @@ class PeerLink {
   // Descriptions are retried by the sender (meeting.js) while they are still this side's current one.
   #send(payload, reliable) {
     if (this.closed) return;
-    const sdp = payload.description?.sdp;
-    const current = () => !this.closed && this.pc.localDescription?.sdp === sdp;
+    const seq = this.localSeq;
+    const current = () => !this.closed && this.localSeq === seq;
     this.call.send(this.peerId, payload, reliable ? current : null);
   }
 }

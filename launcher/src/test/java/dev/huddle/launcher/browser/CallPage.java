@@ -9,6 +9,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -132,8 +133,76 @@ final class CallPage implements AutoCloseable {
         });
     }
 
+    /** The {@code tile} of a person (self included) by peerId, or null. */
+    WebElement tile(String peerId) {
+        List<WebElement> tiles = driver.findElements(
+                By.cssSelector("[data-testid='tile'][data-peer-id='" + peerId + "']"));
+        return tiles.isEmpty() ? null : tiles.getFirst();
+    }
+
+    String tileAttribute(String peerId, String attribute) {
+        WebElement tile = tile(peerId);
+        return tile == null ? null : tile.getAttribute(attribute);
+    }
+
+    /** Peer ids of the {@code participants} items, in the listed order, each with ":" and its {@code data-hand}. */
+    List<String> participantOrder() {
+        return el("participants").findElements(By.cssSelector("[data-peer-id]")).stream()
+                .map(e -> e.getAttribute("data-peer-id") + ":" + e.getAttribute("data-hand")).toList();
+    }
+
+    /**
+     * Records, from now on, every value an attribute of matching elements takes, as "peerId=value" (or
+     * "from=value") in {@code window.seen[name]}, so that short-lived states are not missed between polls.
+     */
+    void record(String name, String selector, String attribute) {
+        driver.executeScript("""
+                const [name, selector, attribute] = arguments;
+                window.seen = window.seen || {};
+                const seen = window.seen[name] = window.seen[name] || [];
+                const note = (el) => {
+                  const v = el.getAttribute(attribute);
+                  if (v !== null) seen.push((el.getAttribute('data-peer-id') || el.getAttribute('data-from') || '') + '=' + v);
+                };
+                document.querySelectorAll(selector).forEach(note);
+                new MutationObserver((records) => {
+                  for (const r of records) {
+                    const nodes = r.type === 'attributes' ? [r.target] : [...r.addedNodes];
+                    for (const n of nodes) {
+                      if (!(n instanceof Element)) continue;
+                      if (n.matches(selector)) note(n);
+                      if (r.type !== 'attributes') n.querySelectorAll(selector).forEach(note);
+                    }
+                  }
+                }).observe(document.body, {subtree: true, childList: true, attributes: true,
+                    attributeFilter: [attribute]});
+                """, name, selector, attribute);
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> recorded(String name) {
+        Object result = driver.executeScript("return (window.seen && window.seen[arguments[0]]) || [];", name);
+        return (List<String>) result;
+    }
+
+    /** Prints the page's console (the client's warnings and errors) to the test output. */
+    void printConsole() {
+        try {
+            driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                    .forEach(e -> System.out.println("[" + nickname + "] " + e.getLevel() + " " + e.getMessage()));
+        } catch (RuntimeException e) {
+            System.out.println("[" + nickname + "] console not available: " + e);
+        }
+    }
+
+    ChromeDriver driver() {
+        return driver;
+    }
+
     @Override
     public void close() {
+        printConsole();
         driver.quit();
     }
 }
