@@ -6,7 +6,8 @@
 const SAMPLE_MS = 100;
 const THRESHOLD = 0.02;         // audioLevel (0..1, linear, 1 = full scale) above which someone speaks
 const HOLD_MS = 700;            // speaking stays on this long after the last loud sample (no flicker)
-const MUTED_SPEECH_MS = 600;    // this much speech within a few seconds while muted shows the hint
+const MUTED_WINDOW_MS = 4000;   // loud samples while muted within this window ...
+const MUTED_LOUD_SAMPLES = 4;   // ... this many of them show the hint: talking does, a cough does not
 
 export class SpeakingMeter {
   // onSpeaking(key, bool) per person ('self' or a peerId); onActive(key) when the loudest speaker changes;
@@ -20,7 +21,7 @@ export class SpeakingMeter {
     this.active = null;
     this.local = null;        // {source, clone, ctx, analyser, buffer}
     this.muted = () => false;
-    this.mutedSpeech = 0;
+    this.mutedLoud = []; // times of loud samples while muted
     this.timer = null;
   }
 
@@ -53,7 +54,7 @@ export class SpeakingMeter {
     const ctx = new AudioContext();
     ctx.resume().catch(() => {});
     const analyser = ctx.createAnalyser();
-    analyser.fftSize = 512;
+    analyser.fftSize = 2048; // ~43 ms of sound per sample: short syllables are not missed between samples
     ctx.createMediaStreamSource(new MediaStream([clone])).connect(analyser);
     const buffer = new Float32Array(analyser.fftSize);
     this.local = { source: track, clone, ctx, analyser, buffer };
@@ -109,7 +110,7 @@ export class SpeakingMeter {
       }
       this.state.set(key, st);
       if (speaking && (!loudest || level > this.state.get(loudest).level)) loudest = key;
-      if (key === 'self') this.#checkMuted(muted, level > THRESHOLD);
+      if (key === 'self') this.#checkMuted(muted, level > THRESHOLD, now);
     }
     if (loudest && loudest !== this.active) {
       this.active = loudest;
@@ -117,15 +118,16 @@ export class SpeakingMeter {
     }
   }
 
-  #checkMuted(muted, loud) {
+  #checkMuted(muted, loud, now) {
     if (!muted) {
-      this.mutedSpeech = 0;
+      this.mutedLoud = [];
       return;
     }
-    // Leaky count of loud samples: steady speech crosses the line, a cough does not.
-    this.mutedSpeech = Math.max(0, this.mutedSpeech + (loud ? SAMPLE_MS : -SAMPLE_MS / 4));
-    if (this.mutedSpeech >= MUTED_SPEECH_MS) {
-      this.mutedSpeech = 0;
+    if (!loud) return;
+    this.mutedLoud = this.mutedLoud.filter((t) => now - t < MUTED_WINDOW_MS);
+    this.mutedLoud.push(now);
+    if (this.mutedLoud.length >= MUTED_LOUD_SAMPLES) {
+      this.mutedLoud = [];
       this.onMutedSpeech();
     }
   }

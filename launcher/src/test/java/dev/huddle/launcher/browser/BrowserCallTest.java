@@ -251,35 +251,50 @@ class BrowserCallTest {
     }
 
     @Test
-    void previewThenJoinWithTheChosenMedia() {
+    void previewShowsTheCameraAndOffersDevicesThenJoinKeepsTheChoice() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.join(room, null).awaitJoined();
+            previewWithCameraOff(ann);
+            String annId = ann.join(room, null).awaitJoined();
+            assertThat(ann.el("camera").getAttribute("aria-pressed"), is("true"));
+            assertThat(ann.el("mute").getAttribute("aria-pressed"), is("false"));
+            bob.waitFor(Duration.ofSeconds(20), () -> bob.all("remote-video").size() == 1);
+            bob.waitFor(Duration.ofSeconds(10), () -> "on".equals(bob.participant(annId).get("audio"))
+                    && "off".equals(bob.participant(annId).get("video")));
+            ann.awaitRemoteVideos(1, VIDEO); // and Ann still gets Bob's video
+        }
+    }
+
+    /** Needs the server side of `join {media}` (protocol.md; today's rooms-service announces a camera on). */
+    @Test
+    void joinWithTheCameraOffNeverAnnouncesItOn() {
         String room = room();
         try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
             bob.join(room, null).awaitJoined();
             bob.record("media", "[data-testid=participants] [data-peer-id]", "data-video");
-
-            ann.click("preview");
-            ann.waitFor(Duration.ofSeconds(20), () -> ((Number) ann.js(
-                    "const v = document.querySelector('[data-testid=prejoin-preview]');"
-                            + "return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0 ? 1 : 0"))
-                    .intValue() == 1);
-            assertThat(ann.el("prejoin-preview").getAttribute("muted"), is("true"));
-            // devices can be chosen before joining
-            ann.waitFor(Duration.ofSeconds(10), () -> ann.el("camera-select").isDisplayed()
-                    && !ann.el("camera-select").findElements(By.tagName("option")).isEmpty());
-            ann.driver().findElement(By.id("preview-camera")).click(); // camera off before joining
-            ann.waitFor(Duration.ofSeconds(5), () -> ((Number) ann.js(
-                    "return document.querySelector('[data-testid=prejoin-preview]').srcObject ? 1 : 0")).intValue() == 0);
-
+            previewWithCameraOff(ann);
             String annId = ann.join(room, null).awaitJoined();
-            bob.waitFor(Duration.ofSeconds(20), () -> bob.all("remote-video").size() == 1);
-            bob.waitFor(Duration.ofSeconds(10), () -> "on".equals(bob.participant(annId).get("audio")));
-            assertThat(ann.el("camera").getAttribute("aria-pressed"), is("true"));
-            assertThat(bob.participant(annId).get("video"), is("off"));
-            // nobody ever saw a camera announced that was not on
+            bob.waitFor(Duration.ofSeconds(20), () -> "on".equals(bob.participant(annId).get("audio")));
+            assertThat(bob.recorded("media"), hasItem(annId + "=off"));
             assertThat(bob.recorded("media"), not(hasItem(annId + "=on")));
-            // and Ann still gets Bob's video
-            ann.awaitRemoteVideos(1, VIDEO);
         }
+    }
+
+    /** Preview through the hooks, pick a device there, then turn the camera off before joining. */
+    private static void previewWithCameraOff(CallPage ann) {
+        ann.click("preview");
+        ann.waitFor(Duration.ofSeconds(20), () -> ((Number) ann.js(
+                "const v = document.querySelector('[data-testid=prejoin-preview]');"
+                        + "return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0 ? 1 : 0"))
+                .intValue() == 1);
+        assertThat(ann.el("prejoin-preview").getAttribute("muted"), is("true"));
+        ann.waitFor(Duration.ofSeconds(10), () -> ann.el("camera-select").isDisplayed()
+                && !ann.el("camera-select").findElements(By.tagName("option")).isEmpty());
+        new Select(ann.el("camera-select")).selectByIndex(0);
+        ann.driver().findElement(By.id("preview-camera")).click();
+        ann.waitFor(Duration.ofSeconds(5), () -> ((Number) ann.js(
+                "return document.querySelector('[data-testid=prejoin-preview]').srcObject ? 1 : 0")).intValue() == 0);
     }
 
     @Test
