@@ -124,9 +124,19 @@ class CallBenchmark {
         }
         for (CallPage p : pages) {
             p.waitFor(Duration.ofSeconds(180), () -> ((Number) p.js(
-                    "return Object.keys(window.__bench.steady).length")).intValue() >= people - 1);
+                    "return Object.keys(window.__bench.first).length")).intValue() >= people - 1);
             first.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.first)) - b.t0")));
-            steady.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.steady)) - b.t0")));
+        }
+        for (CallPage p : pages) {
+            try {
+                p.waitFor(Duration.ofSeconds(60), () -> ((Number) p.js(
+                        "return Object.keys(window.__bench.steady).length")).intValue() >= people - 1);
+                steady.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.steady)) - b.t0")));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                // every video shows frames, but not 15 in a row at 4 fps or more: the box is saturated
+                System.out.printf("BENCH not-steady people=%d page=%s decoding=%d of %d%n", people, p.nickname(),
+                        p.decodingRemoteVideos(), people - 1);
+            }
         }
         CallPage speaker = pages.getFirst();
         String token = "bench-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase();
@@ -166,6 +176,10 @@ class CallBenchmark {
     }
 
     private static void report(String what, int people, int calls, List<Double> samples) {
+        if (samples.isEmpty()) {
+            System.out.printf("BENCH %s people=%d calls=%d samples=0%n", what, people, calls);
+            return;
+        }
         double[] ms = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = ms.length;
         System.out.printf("BENCH %s people=%d calls=%d samples=%d p50=%.0f ms p95=%.0f ms max=%.0f ms%n",
