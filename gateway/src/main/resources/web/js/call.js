@@ -29,10 +29,6 @@ export class Call {
     this.links = new Map();             // peerId -> PeerLink
   }
 
-  has(peerId) {
-    return this.links.has(peerId);
-  }
-
   link(peerId) {
     return this.links.get(peerId) ?? null;
   }
