@@ -2,15 +2,21 @@
 // (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example). Either side may offer at any time
 // (newcomer's first offer, ICE restarts, a track added later); on a collision the polite side yields.
 // Politeness is fixed by comparing peerIds, so both ends always agree on who yields.
+//
+// Nothing may leave a call stuck: an offer that got no answer is rolled back and made again, ICE that
+// stays `new`/`checking` or `disconnected` is restarted, and candidates that arrive before their
+// description wait for it.
+import { sendingProfile } from './quality.js';
 
-// In a mesh each participant uploads one copy of its video per peer: share an upload budget among them.
-const UPLOAD_BUDGET_BPS = 3_000_000;
-const MAX_VIDEO_BPS = 1_500_000;
-const MIN_VIDEO_BPS = 150_000;
+const ANSWER_TIMEOUT_MS = 4000;      // an offer unanswered this long is taken for lost (grows per retry)
+const ANSWER_TIMEOUT_MAX_MS = 15000;
+const ICE_STUCK_MS = 6000;           // negotiated but ICE still new/checking: restart (the impolite side)
+const DISCONNECTED_RESTART_MS = 3000;
 
 export class Call {
-  // send(peerId, {description} | {candidate}); tracks() -> {audio, video} (either may be null);
-  // onStream(peerId, MediaStream) when a remote track arrives; onState(peerId, iceConnectionState).
+  // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
+  // tracks() -> {audio, video} (either may be null); onStream(peerId, MediaStream) when a remote stream
+  // arrives; onState(peerId, iceConnectionState).
   constructor({ selfId, iceServers, send, tracks, onStream, onState }) {
     this.selfId = selfId;
     this.iceServers = iceServers;
@@ -18,44 +24,60 @@ export class Call {
     this.tracks = tracks;
     this.onStream = onStream;
     this.onState = onState;
+    this.screenSharing = () => false;
     this.outStream = new MediaStream(); // names our tracks' stream (msid) on the far side
     this.links = new Map();             // peerId -> PeerLink
   }
 
-  has(peerId) {
-    return this.links.has(peerId);
+  link(peerId) {
+    return this.links.get(peerId) ?? null;
   }
 
   // As the newcomer (or to recover a call that never started): create the connection and offer.
   open(peerId) {
-    if (!this.links.has(peerId)) this.links.set(peerId, new PeerLink(this, peerId, true));
+    if (!this.links.has(peerId)) {
+      this.links.set(peerId, new PeerLink(this, peerId, true));
+      this.limitVideo();
+    }
     return this.links.get(peerId);
   }
 
-  get videoBitrate() {
-    const share = Math.floor(UPLOAD_BUDGET_BPS / Math.max(1, this.links.size));
-    return Math.max(MIN_VIDEO_BPS, Math.min(MAX_VIDEO_BPS, share));
+  // A peer that should have called us has not: call it (or nudge a connection that never negotiated).
+  ensure(peerId) {
+    const link = this.links.get(peerId);
+    if (!link) this.open(peerId);
+    else link.nudge();
   }
 
-  // Called whenever the number of peers or a negotiation changes.
-  limitBitrates() {
-    const bps = this.videoBitrate;
-    for (const link of this.links.values()) link.limitVideo(bps);
+  // Every sender's video sized for the number of people in the call (quality.js).
+  limitVideo() {
+    const profile = sendingProfile(this.links.size + 1, this.screenSharing());
+    for (const link of this.links.values()) link.limitVideo(profile);
   }
 
-  // A signal from a peer; the first one (normally its offer) creates the connection on this side.
-  signal(from, data) {
+  // A signal from a peer; the first one (normally its offer) creates the connection on this side. An offer
+  // that cannot apply to this connection (the two sides' histories diverged after a lost answer) gets a
+  // fresh connection: the peer's offer starts the call over.
+  async signal(from, data) {
     let link = this.links.get(from);
     if (!link) {
       link = new PeerLink(this, from, false);
       this.links.set(from, link);
+      this.limitVideo();
     }
-    return link.receive(data);
+    if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
+    console.warn(`huddle: the call with ${from} diverged; starting it over`);
+    link.close();
+    const fresh = new PeerLink(this, from, false);
+    this.links.set(from, fresh);
+    await fresh.receive(data);
+    this.limitVideo();
   }
 
   // Sends `track` (or nothing) as this kind to everyone.
   setTrack(kind, track) {
-    return Promise.allSettled([...this.links.values()].map((link) => link.setTrack(kind, track)));
+    return Promise.allSettled([...this.links.values()].map((link) => link.setTrack(kind, track)))
+      .then(() => this.limitVideo());
   }
 
   // After a reconnect: connections whose ICE gave up start over on the new network path.
@@ -70,7 +92,7 @@ export class Call {
   close(peerId) {
     this.links.get(peerId)?.close();
     this.links.delete(peerId);
-    this.limitBitrates();
+    this.limitVideo();
   }
 
   closeAll() {
@@ -88,40 +110,41 @@ class PeerLink {
     this.ignoreOffer = false;
     this.settingRemoteAnswer = false;
     this.closed = false;
-    this.remote = new MediaStream();
-    const pc = new RTCPeerConnection({ iceServers: call.iceServers });
+    this.offers = 0;              // offers made; a timer acts only on the offer it was set for
+    this.localSeq = 0;            // local descriptions set; a retried send stops once a newer one exists
+    this.answerTimer = null;
+    this.iceTimer = null;
+    this.pendingCandidates = [];  // arrived before a remote description to apply them to
+    this.stream = null;           // the remote stream, attached to its video once
+    const pc = new RTCPeerConnection({ iceServers: call.iceServers, bundlePolicy: 'max-bundle' });
     this.pc = pc;
 
-    pc.ontrack = ({ track }) => {
-      // One stream per peer; a newer track of a kind replaces the older one.
-      for (const old of this.remote.getTracks()) {
-        if (old.kind === track.kind && old !== track) this.remote.removeTrack(old);
+    pc.ontrack = ({ track, streams }) => {
+      // The far side names one stream for all its tracks: attach that once; a later track joins it.
+      const stream = streams[0] ?? this.stream ?? new MediaStream();
+      if (!stream.getTrackById(track.id)) stream.addTrack(track);
+      if (stream !== this.stream) {
+        this.stream = stream;
+        call.onStream(peerId, stream);
       }
-      if (!this.remote.getTrackById(track.id)) this.remote.addTrack(track);
-      call.onStream(peerId, this.remote);
     };
     pc.onicecandidate = ({ candidate }) => {
-      // The end-of-candidates marker (null or empty) is not sent: the protocol has no use for it.
-      if (candidate && candidate.candidate) this.#send({ candidate: candidate.toJSON() });
+      // No reply needed per candidate (none is sent); the end-of-candidates marker is not sent.
+      if (candidate && candidate.candidate) this.#send({ candidate: candidate.toJSON() }, false);
     };
-    pc.onnegotiationneeded = async () => {
-      try {
-        this.makingOffer = true;
-        await pc.setLocalDescription();
-        this.#send({ description: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
-      } catch (err) {
-        console.warn(`huddle: offer to ${peerId} failed`, err);
-      } finally {
-        this.makingOffer = false;
+    pc.onnegotiationneeded = () => this.#offer();
+    pc.onsignalingstatechange = () => {
+      if (pc.signalingState === 'stable') {
+        clearTimeout(this.answerTimer);
+        call.limitVideo(); // encodings exist only once negotiated
+        this.#watchIce();
       }
     };
-    pc.onsignalingstatechange = () => {
-      // Encodings exist only once negotiated; a newcomer also lowers everyone's share.
-      if (pc.signalingState === 'stable') call.limitBitrates();
-    };
     pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === 'failed') pc.restartIce();
-      call.onState(peerId, pc.iceConnectionState);
+      const state = pc.iceConnectionState;
+      if (state === 'failed') pc.restartIce();
+      this.#watchIce();
+      call.onState(peerId, state);
     };
 
     const { audio, video } = call.tracks();
@@ -133,6 +156,56 @@ class PeerLink {
     }
   }
 
+  async #offer({ iceRestart = false } = {}) {
+    const pc = this.pc;
+    if (this.closed || this.makingOffer || pc.signalingState !== 'stable') return;
+    try {
+      this.makingOffer = true;
+      if (iceRestart) pc.restartIce();
+      await pc.setLocalDescription();
+      this.localSeq += 1;
+      if (pc.signalingState !== 'have-local-offer') return; // a remote offer won meanwhile
+      const seq = ++this.offers;
+      this.#send({ description: this.#local() }, true);
+      this.#expectAnswer(seq);
+    } catch (err) {
+      if (!this.closed) console.warn(`huddle: offer to ${this.peerId} failed`, err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  // No answer in time: the offer or its answer was lost. First the same offer goes again (the peer answers
+  // a repeated offer again, whichever of the two was lost); if that gets no answer either, the offer is
+  // rolled back and made afresh with new ICE credentials, waiting a little longer each time.
+  #expectAnswer(seq, resent = false) {
+    clearTimeout(this.answerTimer);
+    const wait = Math.min(ANSWER_TIMEOUT_MAX_MS, ANSWER_TIMEOUT_MS * 1.5 ** Math.min(seq - 1, 6));
+    this.answerTimer = setTimeout(async () => {
+      if (this.closed || seq !== this.offers || this.pc.signalingState !== 'have-local-offer') return;
+      if (!resent) {
+        console.warn(`huddle: no answer from ${this.peerId}; sending the offer again`);
+        this.#send({ description: this.#local() }, true);
+        this.#expectAnswer(seq, true);
+        return;
+      }
+      console.warn(`huddle: still no answer from ${this.peerId}; offering afresh`);
+      try {
+        await this.pc.setLocalDescription({ type: 'rollback' });
+        this.localSeq += 1;
+      } catch (err) {
+        console.debug('huddle: rollback not needed', err.message); // the answer came meanwhile
+        return;
+      }
+      this.#offer({ iceRestart: true });
+    }, wait);
+  }
+
+  // Called when a peer that should have offered did not: offer if nothing was ever negotiated.
+  nudge() {
+    if (!this.closed && !this.pc.remoteDescription && this.pc.signalingState === 'stable') this.#offer();
+  }
+
   async receive({ description, candidate }) {
     const pc = this.pc;
     try {
@@ -142,24 +215,70 @@ class PeerLink {
         const offerCollision = description.type === 'offer' && !readyForOffer;
         this.ignoreOffer = !this.polite && offerCollision;
         if (this.ignoreOffer) return;
+        if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // a late duplicate
         this.settingRemoteAnswer = description.type === 'answer';
-        await pc.setRemoteDescription(description);
+        try {
+          await pc.setRemoteDescription(description);
+        } catch (err) {
+          if (description.type === 'offer' && err.name === 'InvalidAccessError') return 'diverged';
+          throw err;
+        }
         this.settingRemoteAnswer = false;
+        await this.#flushCandidates();
         if (description.type === 'offer') {
           this.#attachTracksToOffer();
           await pc.setLocalDescription();
-          this.#send({ description: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
+          this.localSeq += 1;
+          this.#send({ description: this.#local() }, true);
         }
       } else if (candidate) {
-        try {
-          await pc.addIceCandidate(candidate);
-        } catch (err) {
-          if (!this.ignoreOffer) throw err;
+        if (!pc.remoteDescription) {
+          this.pendingCandidates.push(candidate); // its description was delayed (retried) or is in flight
+          return;
         }
+        await this.#addCandidate(candidate);
       }
     } catch (err) {
+      this.settingRemoteAnswer = false;
       if (!this.closed) console.warn(`huddle: signal from ${this.peerId} failed`, err);
     }
+  }
+
+  async #flushCandidates() {
+    const queued = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const candidate of queued) await this.#addCandidate(candidate);
+  }
+
+  async #addCandidate(candidate) {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (err) {
+      // Candidates of an ignored offer or of an older ICE generation are expected to fail.
+      if (!this.ignoreOffer) console.debug(`huddle: candidate from ${this.peerId} not applied`, err.message);
+    }
+  }
+
+  // ICE that does not get anywhere is restarted: stuck in new/checking after negotiating (the impolite
+  // side acts first, the polite one later, so both do not restart at once), or disconnected a few seconds.
+  #watchIce() {
+    clearTimeout(this.iceTimer);
+    if (this.closed) return;
+    const state = this.pc.iceConnectionState;
+    let wait = null;
+    if ((state === 'new' || state === 'checking') && this.pc.remoteDescription) {
+      wait = this.polite ? ICE_STUCK_MS * 2 : ICE_STUCK_MS;
+    } else if (state === 'disconnected') {
+      wait = DISCONNECTED_RESTART_MS;
+    }
+    if (wait === null) return;
+    this.iceTimer = setTimeout(() => {
+      const now = this.pc.iceConnectionState;
+      if (this.closed || !['new', 'checking', 'disconnected'].includes(now)) return;
+      console.warn(`huddle: ICE with ${this.peerId} is ${now}; restarting`);
+      if (this.pc.signalingState === 'stable') this.#offer({ iceRestart: true });
+      this.#watchIce(); // and again later if this did not help
+    }, wait);
   }
 
   // An offer may bring transceivers this side has no track on yet (e.g. this side was the polite one
@@ -195,14 +314,17 @@ class PeerLink {
     }
   }
 
-  limitVideo(bps) {
+  limitVideo(profile) {
     if (this.closed) return;
     for (const transceiver of this.#transceivers('video')) {
-      const params = transceiver.sender.getParameters();
+      const sender = transceiver.sender;
+      const params = sender.getParameters();
       const encoding = params.encodings?.[0];
-      if (!encoding || encoding.maxBitrate === bps) continue; // not negotiated yet, or already so
-      encoding.maxBitrate = bps;
-      transceiver.sender.setParameters(params).catch(() => {});
+      if (!encoding) continue; // not negotiated yet
+      if (encoding.maxBitrate === profile.maxBitrate && encoding.maxFramerate === profile.maxFramerate
+        && encoding.scaleResolutionDownBy === profile.scaleResolutionDownBy) continue;
+      Object.assign(encoding, profile);
+      sender.setParameters(params).catch((err) => console.debug('huddle: sender parameters not set', err.message));
     }
   }
 
@@ -214,8 +336,13 @@ class PeerLink {
 
   close() {
     this.closed = true;
+    clearTimeout(this.answerTimer);
+    clearTimeout(this.iceTimer);
     this.pc.close();
-    for (const track of this.remote.getTracks()) track.stop();
+  }
+
+  #local() {
+    return { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp };
   }
 
   #transceivers(kind) {
@@ -223,7 +350,11 @@ class PeerLink {
       && t.receiver.track.kind === kind);
   }
 
-  #send(payload) {
-    if (!this.closed) this.call.send(this.peerId, payload);
+  // Descriptions are retried by the sender (meeting.js) while they are still this side's current one.
+  #send(payload, reliable) {
+    if (this.closed) return;
+    const seq = this.localSeq;
+    const current = () => !this.closed && this.localSeq === seq;
+    this.call.send(this.peerId, payload, reliable ? current : null);
   }
 }

@@ -15,6 +15,7 @@ export class Chat {
     this.seen = new Set();
     this.selfId = null;
     this.names = new Map(); // peerId -> nickname, to name the other end of private messages
+    this.onIncoming = () => {};
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.#submit();
@@ -44,6 +45,13 @@ export class Chat {
     }
     this.to.replaceChildren(...options);
     this.to.value = peers.has(chosen) ? chosen : '';
+  }
+
+  // A message pushed live (not history): counted as unread by onIncoming when someone else wrote it.
+  receive(message) {
+    if (!message || this.seen.has(message.id)) return;
+    this.add(message);
+    if (message.from?.peerId !== this.selfId) this.onIncoming(message);
   }
 
   add(message) {

@@ -13,7 +13,7 @@ const IDLE_PING_MS = 20000;         // a silent socket may be half-open: ask, an
 const PING_TIMEOUT_MS = 10000;
 
 // Requests that make sense only for the session they were queued in: after `resume_failed` they are dropped.
-const SESSION_BOUND = new Set(['signal', 'chat', 'media', 'rename', 'leave']);
+const SESSION_BOUND = new Set(['signal', 'chat', 'media', 'rename', 'leave', 'hand', 'react']);
 
 // The gateway reads a literal U+FFFD as the mark of invalid UTF-8 and closes with 1007, so a pasted
 // replacement character travels escaped (JSON decodes it to the same text).
@@ -112,6 +112,12 @@ export class Connection {
       this.outbox.push({ frame: { type, ref, data }, ref });
       this.#pump();
     });
+  }
+
+  // No reply wanted (ICE candidates): queued and paced like requests, a failure comes as an `error` push.
+  send(type, data = {}) {
+    this.outbox.push({ frame: { type, data }, ref: null });
+    this.#pump();
   }
 
   // Best effort, no reply, bypasses the queue: for the last words of a closing page.
@@ -353,9 +359,11 @@ export class Connection {
     this.tokensAt = now;
     while (this.outbox.length > 0 && this.tokens >= 1) {
       const { frame, ref } = this.outbox.shift();
-      const entry = this.pending.get(ref);
-      if (!entry) continue; // timed out while queued
-      entry.sock = sock;
+      if (ref !== null) {
+        const entry = this.pending.get(ref);
+        if (!entry) continue; // timed out while queued
+        entry.sock = sock;
+      }
       this.tokens -= 1;
       sock.ws.send(encode(frame));
     }

@@ -1,24 +1,34 @@
-// Wiring: the home form, the call controls and the pieces (connection, media, meeting, chat, room list).
+// Wiring: the home form with its preview, the call controls and the pieces (connection, media, meeting,
+// chat, room list, speaking meter, wake lock).
 import { Chat } from './chat.js';
 import { Connection } from './connection.js';
 import { LocalMedia } from './media.js';
 import { Meeting } from './meeting.js';
 import { RoomList } from './rooms.js';
+import { SpeakingMeter } from './speaking.js';
 import {
   byId, clearError, fillSelect, hideNotice, initial, setHint, setPressed, setStatus, showError,
   showFailure, showHome, showNotice, showRoom, Stage,
 } from './ui.js';
+import { WakeLock } from './wakelock.js';
 
 const NICKNAME_KEY = 'huddle.nickname';
 const ROOM_PATTERN = /^[\p{L}\p{M}\p{Nd} ._-]{1,64}$/u; // as the server checks it (protocol.md)
 const NICKNAME_PATTERN = /^[^\p{Cc}]{1,32}$/u;
+const MUTED_HINT_MS = 4000;
+const CAN_PICK_SPEAKER = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
 let joining = false; // a join is being attempted (media prompt, then the request)
 
 const conn = new Connection();
 const media = new LocalMedia();
-const stage = new Stage(byId('grid'));
+const stage = new Stage(byId('grid'), byId('local-tile'));
+const wakeLock = new WakeLock();
 const localVideo = byId('local-video');
+const previewVideo = byId('prejoin-preview');
+let previewAdvice = null; // what the preview's media request advised, shown again in the room
+let unread = 0;
+let mutedHintTimer = null;
 const controls = {
   mute: byId('mute'),
   camera: byId('camera'),
@@ -28,7 +38,21 @@ const controls = {
   leave: byId('leave'),
   cameraSelect: byId('camera-select'),
   micSelect: byId('mic-select'),
+  speakerSelect: byId('speaker-select'),
+  hand: byId('hand'),
+  rename: byId('rename-input'),
+  chatToggle: byId('chat-toggle'),
+  preview: byId('preview'),
+  previewMic: byId('preview-mic'),
+  previewCamera: byId('preview-camera'),
 };
+
+const meter = new SpeakingMeter({
+  onSpeaking: (key, speaking) => stage.setSpeaking(key, speaking),
+  onActive: (key) => stage.setActive(key),
+  onMutedSpeech: showMutedHint,
+});
+meter.muted = () => media.muted;
 
 const chat = new Chat({
   log: byId('chat-log'),
@@ -45,13 +69,29 @@ const meeting = new Meeting({
   stage,
   chat,
   participants: byId('participants'),
+  meter,
   onEnter: (self) => {
     localVideo.dataset.peerId = self.peerId;
-    byId('local-name').textContent = `${self.nickname} (you)`;
-    byId('local-initial').textContent = initial(self.nickname);
+    stage.setSelf(self.peerId);
+    showSelf(self);
   },
+  onSelf: (self) => showSelf(self),
+  onReaction: ({ from, emoji }) => stage.showReaction(from, emoji),
   onEnd: (reason) => goHome(reason),
 });
+chat.onIncoming = () => {
+  if (chatVisible()) return;
+  unread += 1;
+  showUnread();
+};
+
+function showSelf(self) {
+  byId('local-name').textContent = `${self.nickname} (you)`;
+  byId('local-initial').textContent = initial(self.nickname);
+  if (document.activeElement !== controls.rename) controls.rename.value = self.nickname;
+  byId('local-hand').hidden = !self.hand;
+  setPressed(controls.hand, Boolean(self.hand), self.hand ? 'Lower hand' : 'Raise hand');
+}
 
 const rooms = new RoomList({
   conn,
@@ -142,16 +182,20 @@ async function join() {
   } catch {
     // not remembered, still works
   }
+  const previewing = media.started;
   try {
-    setHint('join-hint', 'Asking for camera and microphone…');
-    const advice = await media.start();
+    let advice = previewAdvice;
+    if (!previewing) {
+      setHint('join-hint', 'Asking for camera and microphone…');
+      advice = await media.start();
+    }
     setHint('join-hint', 'Joining…');
     await meeting.join({
       room, nickname, password: byId('password').value, isPrivate: byId('private').checked,
     });
     enterRoom(advice);
   } catch (err) {
-    media.stopAll();
+    if (!previewing) media.stopAll(); // a previewed camera stays on for the next try
     showFailure(err);
   } finally {
     joining = false;
@@ -163,7 +207,12 @@ async function join() {
 
 function enterRoom(advice) {
   showRoom(meeting.room);
+  previewVideo.srcObject = null;
+  byId('room-view').querySelector('.stage').append(byId('devices'));
   setHint('media-hint', advice);
+  wakeLock.acquire();
+  unread = 0;
+  showUnread();
   controls.screen.hidden = !media.canShareScreen;
   updateLocal();
   refreshDevices();
@@ -176,7 +225,12 @@ function goHome(reason) {
   if (reason) showFailure(reason);
   localVideo.srcObject = null;
   delete localVideo.dataset.peerId;
+  stage.setSelf(null);
+  wakeLock.release();
+  previewAdvice = null;
+  showPreviewControls();
   setHint('media-hint', '');
+  setHint('muted-hint', '');
   updateLocal();
   showHome();
   byId('join').focus();
@@ -201,15 +255,94 @@ function updateLocal() {
   setPressed(controls.mute, media.muted, media.muted ? 'Unmute' : 'Mute');
   setPressed(controls.camera, !media.camera, media.camera ? 'Stop video' : 'Start video');
   setPressed(controls.screen, Boolean(media.screen), media.screen ? 'Stop sharing' : 'Share screen');
+  if (!media.muted) setHint('muted-hint', '');
+  updatePreview();
+}
+
+// ---- pre-join preview: see yourself, pick devices, choose what to join with ----
+
+async function startPreview() {
+  if (media.started) return;
+  controls.preview.disabled = true;
+  try {
+    previewAdvice = await media.start();
+    setHint('join-hint', previewAdvice);
+    byId('prejoin-devices').append(byId('devices'));
+    showPreviewControls();
+    updateLocal();
+    refreshDevices();
+  } finally {
+    controls.preview.disabled = false;
+  }
+}
+
+function showPreviewControls() {
+  const on = media.started && !meeting.active;
+  controls.preview.hidden = on;
+  controls.previewMic.hidden = !on;
+  controls.previewCamera.hidden = !on;
+  if (!on && byId('devices').parentElement === byId('prejoin-devices')) {
+    byId('room-view').querySelector('.stage').append(byId('devices'));
+  }
+}
+
+function updatePreview() {
+  if (meeting.active) return;
+  const camera = media.camera;
+  const shown = previewVideo.srcObject?.getVideoTracks()[0] ?? null;
+  if (camera !== shown) {
+    previewVideo.srcObject = camera ? new MediaStream([camera]) : null;
+    if (camera) previewVideo.play().catch(() => {});
+  }
+  byId('prejoin-tile').classList.toggle('video-off', !camera);
+  setPressed(controls.previewMic, media.muted, media.muted ? 'Unmute' : 'Mute');
+  setPressed(controls.previewCamera, !media.camera, media.camera ? 'Stop video' : 'Start video');
+}
+
+// ---- speaking while muted, chat unread count ----
+
+function showMutedHint() {
+  if (!meeting.active || !media.muted) return;
+  setHint('muted-hint', 'You are muted. Press Unmute (or M) to talk.');
+  clearTimeout(mutedHintTimer);
+  mutedHintTimer = setTimeout(() => setHint('muted-hint', ''), MUTED_HINT_MS);
+}
+
+function chatVisible() {
+  const log = byId('chat-log');
+  return log.checkVisibility ? log.checkVisibility() : log.offsetParent !== null;
+}
+
+function showUnread() {
+  const badge = byId('chat-unread');
+  badge.textContent = String(unread);
+  badge.hidden = unread === 0;
+  controls.chatToggle.setAttribute('aria-label', unread ? `Chat, ${unread} unread` : 'Chat');
+}
+
+// The side panel (people and chat) folds away; on narrow screens it starts folded.
+function setChatOpen(open) {
+  byId('room-view').classList.toggle('side-closed', !open);
+  byId('room-view').classList.toggle('side-open', open);
+  controls.chatToggle.setAttribute('aria-expanded', String(open));
+  if (open && chatVisible()) {
+    unread = 0;
+    showUnread();
+  }
 }
 
 async function refreshDevices() {
-  if (!meeting.active) return;
+  if (!meeting.active && !media.started) return;
   try {
-    const { cameras, mics, flip } = await media.devices();
+    const { cameras, mics, speakers, flip } = await media.devices();
     fillSelect(controls.cameraSelect, cameras, media.currentDeviceId('video'), 'Camera');
     fillSelect(controls.micSelect, mics, media.currentDeviceId('audio'), 'Microphone');
     controls.flip.hidden = !flip;
+    // Audio output: only where the browser can route a video's sound (setSinkId) and lists outputs.
+    const pickable = CAN_PICK_SPEAKER && speakers.length > 0;
+    controls.speakerSelect.hidden = !pickable;
+    byId('speaker-field').hidden = !pickable;
+    if (pickable) fillSelect(controls.speakerSelect, speakers, stage.sinkId || 'default', 'Speaker');
   } catch (err) {
     console.warn('huddle: devices not listed', err);
   }
@@ -249,7 +382,81 @@ controls.flip.addEventListener('click', mediaAction(() => media.flipCamera()));
 controls.screen.addEventListener('click', mediaAction(shareScreen));
 controls.cameraSelect.addEventListener('change', mediaAction(() => media.selectCamera(controls.cameraSelect.value)));
 controls.micSelect.addEventListener('change', mediaAction(() => media.selectMic(controls.micSelect.value)));
+controls.speakerSelect.addEventListener('change', () => {
+  stage.setSink(controls.speakerSelect.value).catch((err) => setHint('media-hint', `Speaker not switched: ${err.message}`));
+});
 controls.leave.addEventListener('click', () => meeting.leave());
+controls.preview.addEventListener('click', () => startPreview().catch(showFailure));
+controls.previewMic.addEventListener('click', mediaAction(() => media.setMuted(!media.muted)));
+controls.previewCamera.addEventListener('click', mediaAction(() => media.setCameraOn(!media.camera)));
+controls.hand.addEventListener('click', toggleHand);
+for (const button of document.querySelectorAll('[data-testid="react"]')) {
+  button.addEventListener('click', () => {
+    meeting.react(button.dataset.emoji).catch((err) => {
+      if (err.code !== 'rate_limited') showFailure(err); // too many at once: the extra one is just dropped
+    });
+  });
+}
+controls.rename.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'Enter') return;
+  ev.preventDefault();
+  rename();
+});
+controls.chatToggle.addEventListener('click', () => {
+  setChatOpen(byId('room-view').classList.contains('side-closed'));
+});
+setChatOpen(!matchMedia('(max-width: 759px)').matches);
+
+function toggleHand() {
+  if (!meeting.active) return;
+  const raise = controls.hand.getAttribute('aria-pressed') !== 'true';
+  setPressed(controls.hand, raise, raise ? 'Lower hand' : 'Raise hand'); // at once; peer_hand confirms
+  meeting.raiseHand(raise).catch((err) => {
+    if (meeting.self) showSelf(meeting.self);
+    showFailure(err);
+  });
+}
+
+async function rename() {
+  const nickname = clean(controls.rename.value);
+  if (!meeting.active || nickname === meeting.self?.nickname) return;
+  if (!NICKNAME_PATTERN.test(nickname)) {
+    showError('invalid_field', 'Enter a name of 1 to 32 characters.');
+    return;
+  }
+  try {
+    await meeting.rename(nickname);
+    byId('nickname').value = nickname;
+    try {
+      localStorage.setItem(NICKNAME_KEY, nickname);
+    } catch {
+      // not remembered, still renamed
+    }
+    clearError();
+  } catch (err) {
+    showFailure(err);
+  }
+}
+
+// Keyboard shortcuts, as in Meet (Ctrl+D, Ctrl+E) and Jitsi (M, V; H for the hand) while not typing.
+document.addEventListener('keydown', (ev) => {
+  if (!meeting.active || ev.repeat || ev.altKey) return;
+  const key = ev.key.toLowerCase();
+  const typing = ev.target instanceof HTMLElement
+    && (ev.target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(ev.target.tagName));
+  let action = null;
+  if ((ev.ctrlKey || ev.metaKey) && !ev.shiftKey) {
+    if (key === 'd') action = () => controls.mute.click();
+    if (key === 'e') action = () => controls.camera.click();
+  } else if (!ev.ctrlKey && !ev.metaKey && !typing) {
+    if (key === 'm') action = () => controls.mute.click();
+    if (key === 'v') action = () => controls.camera.click();
+    if (key === 'h') action = () => controls.hand.click();
+  }
+  if (!action) return;
+  ev.preventDefault();
+  action();
+});
 controls.invite.addEventListener('click', copyInvite);
 navigator.mediaDevices?.addEventListener?.('devicechange', refreshDevices);
 

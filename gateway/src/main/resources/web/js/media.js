@@ -3,8 +3,9 @@
 // so switching a device or sharing the screen never renegotiates the call.
 
 const AUDIO = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-// Modest resolution: in a mesh every participant uploads one copy per other participant.
-const VIDEO = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 24, max: 30 } };
+// Sized for a mesh on a laptop: every participant encodes and uploads one copy per other participant.
+// 640x360 at up to 24 fps suits 2 or 3 people; senders scale it down further as the room grows (quality.js).
+const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 24 } };
 
 const ADVICE = {
   insecure: 'Camera and microphone need a secure page (https:// or localhost). You can still listen and chat.',
@@ -38,6 +39,7 @@ export class LocalMedia {
     this.facing = null;   // 'user' | 'environment' when the browser reports it
     this.micId = '';      // preferred devices, kept while the track is off
     this.cameraId = '';
+    this.asked = false;
     this.onchange = () => {};
   }
 
@@ -62,9 +64,15 @@ export class LocalMedia {
     return { audio: !this.muted, video: this.camera !== null, screen: this.screen !== null };
   }
 
+  // Tracks were already asked for (the pre-join preview): joining keeps the choices made there.
+  get started() {
+    return this.asked;
+  }
+
   // Asks for both devices at once (one prompt); if that fails for a reason other than a refusal, tries
   // each alone so a missing camera still leaves the microphone. Resolves with advice for the user or null.
   async start() {
+    this.asked = true;
     if (!this.supported) return ADVICE.insecure;
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: AUDIO, video: this.#videoConstraints() });
@@ -154,25 +162,27 @@ export class LocalMedia {
   }
 
   stopAll() {
+    this.asked = false;
     for (const track of [this.audio, this.camera, this.screen]) track?.stop();
     this.audio = null;
     this.camera = null;
     this.screen = null;
   }
 
-  // Lists input devices; `flip` says whether the device has both a front and a back camera.
+  // Lists devices (outputs too); `flip` says whether the device has both a front and a back camera.
   async devices() {
-    if (!navigator.mediaDevices?.enumerateDevices) return { cameras: [], mics: [], flip: false };
+    if (!navigator.mediaDevices?.enumerateDevices) return { cameras: [], mics: [], speakers: [], flip: false };
     const all = await navigator.mediaDevices.enumerateDevices();
     const cameras = all.filter((d) => d.kind === 'videoinput' && d.deviceId);
     const mics = all.filter((d) => d.kind === 'audioinput' && d.deviceId);
+    const speakers = all.filter((d) => d.kind === 'audiooutput' && d.deviceId);
     const facings = new Set();
     for (const cam of cameras) {
       for (const mode of cam.getCapabilities?.().facingMode ?? []) facings.add(mode);
       if (/front|user|facing front/i.test(cam.label)) facings.add('user');
       if (/back|rear|environment|facing back/i.test(cam.label)) facings.add('environment');
     }
-    return { cameras, mics, flip: cameras.length > 1 && facings.has('user') && facings.has('environment') };
+    return { cameras, mics, speakers, flip: cameras.length > 1 && facings.has('user') && facings.has('environment') };
   }
 
   currentDeviceId(kind) {

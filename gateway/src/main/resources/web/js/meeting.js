@@ -2,25 +2,40 @@
 // the connection comes back (resumed: re-sync; resume failed: join again as a new peer) or the room
 // ends for us (leave, kicked, room_closed).
 import { Call } from './call.js';
+import { LinkStats } from './quality.js';
 import { renderParticipants } from './ui.js';
 
-// If a peer that joined after us never offered (its offer lost), we offer instead; perfect negotiation
+// If a peer that joined after us never offered (its offers lost), we offer instead; perfect negotiation
 // makes either direction safe.
-const OFFER_FALLBACK_MS = 8000;
+const OFFER_FALLBACK_MS = 6000;
 const JOIN_ATTEMPTS = 3;
 const RETRYABLE = new Set(['unavailable', 'timeout', 'disconnected']);
+// A description the server refused or did not confirm is sent again while it is still the current one.
+const SIGNAL_RETRYABLE = new Set(['unavailable', 'rate_limited', 'timeout', 'disconnected']);
+const SIGNAL_ATTEMPTS = 6;
+const SIGNAL_TIMEOUT_MS = 8000;
+const QUALITY_SAMPLE_MS = 2000;
+
+// The media state as the protocol spells it, for comparing what the server knows with what we have.
+const mediaKey = (m) => JSON.stringify({ audio: Boolean(m?.audio), video: Boolean(m?.video), screen: Boolean(m?.screen) });
 
 export class Meeting {
   // onEnter(self) after a join (or a re-join with a new peerId); onEnd(reason | null) when the room is
   // gone for us (reason {code, message} when it was not our own choice).
-  constructor({ conn, media, stage, chat, participants, onEnter, onEnd }) {
+  // meter: the SpeakingMeter; onReaction({from, emoji}); onSelf(self) when our own entry changed (hand, name).
+  constructor({ conn, media, stage, chat, participants, meter, onEnter, onEnd, onReaction, onSelf }) {
     this.conn = conn;
     this.media = media;
     this.stage = stage;
     this.chat = chat;
     this.participants = participants;
+    this.meter = meter;
     this.onEnter = onEnter;
     this.onEnd = onEnd;
+    this.onReaction = onReaction;
+    this.onSelf = onSelf;
+    this.stats = new Map(); // peerId -> LinkStats
+    this.qualityTimer = null;
     this.room = null;
     this.self = null;
     this.peers = new Map(); // peerId -> {peerId, nickname, media}
@@ -40,9 +55,19 @@ export class Meeting {
     conn.on('peer_renamed', inRoom(({ peerId, nickname }) => {
       this.#updatePeer(peerId, (peer) => ({ ...peer, nickname }));
     }));
+    conn.on('peer_hand', inRoom(({ peerId, hand }) => {
+      if (peerId === this.self?.peerId) {
+        this.self = { ...this.self, hand: hand ?? null };
+        this.#renderPeople();
+        this.onSelf(this.self);
+      } else {
+        this.#updatePeer(peerId, (peer) => ({ ...peer, hand: hand ?? null }));
+      }
+    }));
+    conn.on('reaction', inRoom(({ from, emoji }) => this.onReaction({ from, emoji })));
     conn.on('peer_reconnected', inRoom(({ peerId }) => this.call?.restart(peerId)));
     conn.on('signal', inRoom(({ from, description, candidate }) => this.call?.signal(from, { description, candidate })));
-    conn.on('chat', inRoom((message) => this.chat.add(message)));
+    conn.on('chat', inRoom((message) => this.chat.receive(message)));
     conn.on('kicked', inRoom(({ room }) => this.#end({ code: 'kicked', message: `An operator removed you from "${room}".` })));
     conn.on('room_closed', inRoom(({ room }) => this.#end({ code: 'room_closed', message: `An operator closed "${room}".` })));
   }
@@ -52,7 +77,9 @@ export class Meeting {
   }
 
   async join({ room, nickname, password, isPrivate }) {
-    const data = { room, nickname, password: password || undefined, private: isPrivate || undefined };
+    const data = {
+      room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
+    };
     let reply;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -94,7 +121,10 @@ export class Meeting {
 
   // The local tracks changed (mute, camera, device, screen): update the senders and tell the room.
   mediaChanged(kind) {
-    if (this.call && kind === 'audio') this.call.setTrack('audio', this.media.audio);
+    if (this.call && kind === 'audio') {
+      this.call.setTrack('audio', this.media.audio);
+      this.meter.setLocalTrack(this.media.audio);
+    }
     if (this.call && kind === 'video') this.call.setTrack('video', this.media.video);
     this.sendMedia();
   }
@@ -104,7 +134,7 @@ export class Meeting {
     const state = this.media.state();
     this.self = { ...this.self, media: state };
     this.#renderPeople();
-    const key = JSON.stringify(state);
+    const key = mediaKey(state);
     if (key === this.lastMedia) return;
     this.lastMedia = key;
     const room = this.room;
@@ -113,6 +143,28 @@ export class Meeting {
       console.warn(`huddle: media state not sent (${err.code})`);
       this.#notInRoom(err, room);
     });
+  }
+
+  // Raises or lowers our hand; the server's `peer_hand` (to us too) sets the state everyone sees.
+  raiseHand(raised) {
+    if (this.room === null) return Promise.reject(new Error('not in a room'));
+    return this.conn.request('hand', { room: this.room, raised });
+  }
+
+  react(emoji) {
+    if (this.room === null) return Promise.reject(new Error('not in a room'));
+    return this.conn.request('react', { room: this.room, emoji });
+  }
+
+  async rename(nickname) {
+    const room = this.room;
+    if (room === null) throw new Error('not in a room');
+    await this.conn.request('rename', { room, nickname });
+    if (this.room !== room) return;
+    this.self = { ...this.self, nickname };
+    this.credentials = { ...this.credentials, nickname };
+    this.#renderPeople();
+    this.onSelf(this.self);
   }
 
   // The connection came back. Resumed: the peer connections never stopped; bring the room up to date.
@@ -143,7 +195,7 @@ export class Meeting {
     this.peers.clear();
     try {
       const reply = await this.conn.request('join', {
-        room, nickname, password: password || undefined, private: isPrivate || undefined,
+        room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
       });
       if (this.room !== room) return; // left meanwhile
       this.#enter(reply, skipPeerId);
@@ -177,26 +229,69 @@ export class Meeting {
     this.call = new Call({
       selfId: reply.self.peerId,
       iceServers: this.conn.iceServers,
-      send: (to, payload) => {
-        this.conn.request('signal', { room, to, ...payload }).catch((err) => {
-          console.debug(`huddle: signal to ${to} not delivered (${err.code})`);
-          this.#notInRoom(err, room);
-        });
+      send: (to, payload, current) => {
+        if (current) this.#sendDescription(room, to, payload, current, 1);
+        else this.conn.send('signal', { room, to, ...payload }); // a candidate: no reply needed
       },
       tracks: () => ({ audio: this.media.audio, video: this.media.video }),
       onStream: (peerId, stream) => this.stage.setStream(peerId, stream),
       onState: (peerId, state) => this.stage.setConnection(peerId, state),
     });
+    this.call.screenSharing = () => this.media.screen !== null;
+    this.meter.stop(); // forgets the peers of a previous session
+    this.meter.start();
+    this.meter.setLocalTrack(this.media.audio);
     for (const peer of reply.peers ?? []) {
       if (peer.peerId === reply.self.peerId || peer.peerId === skipPeerId) continue;
-      this.peers.set(peer.peerId, peer);
-      this.stage.upsert(peer);
+      this.#addPeer(peer);
       this.call.open(peer.peerId); // the newcomer offers to everyone already there
     }
     this.chat.reset(reply.self.peerId, reply.chat ?? []);
-    this.lastMedia = null;
+    // The join announced our media; a change since (or a server that ignored it) is sent now.
+    this.lastMedia = reply.self?.media ? mediaKey(reply.self.media) : null;
     this.onEnter(this.self);
-    this.sendMedia(); // the server does not know our devices yet
+    this.sendMedia();
+    clearInterval(this.qualityTimer);
+    this.qualityTimer = setInterval(() => this.#sampleQuality(), QUALITY_SAMPLE_MS);
+  }
+
+  // Offers and answers need to arrive: retried while the server refuses them for a passing reason and
+  // they are still this side's current description (call.js makes a fresh one when they go stale).
+  #sendDescription(room, to, payload, current, attempt) {
+    this.conn.request('signal', { room, to, ...payload }, { timeoutMs: SIGNAL_TIMEOUT_MS }).catch((err) => {
+      if (this.room !== room) return;
+      if (SIGNAL_RETRYABLE.has(err.code) && attempt < SIGNAL_ATTEMPTS && current()) {
+        console.warn(`huddle: ${payload.description.type} to ${to} refused (${err.code}); sending again`);
+        setTimeout(() => {
+          if (this.room === room && current()) this.#sendDescription(room, to, payload, current, attempt + 1);
+        }, 250 * 2 ** (attempt - 1));
+        return;
+      }
+      console.debug(`huddle: signal to ${to} not delivered (${err.code})`);
+      this.#notInRoom(err, room);
+    });
+  }
+
+  async #sampleQuality() {
+    if (!this.call) return;
+    for (const peerId of this.peers.keys()) {
+      const link = this.call.link(peerId);
+      if (!link || link.pc.connectionState === 'closed') continue;
+      if (!this.stats.has(peerId)) this.stats.set(peerId, new LinkStats());
+      try {
+        const { quality } = await this.stats.get(peerId).sample(link.pc);
+        if (['connected', 'completed'].includes(link.pc.iceConnectionState)) this.stage.setQuality(peerId, quality);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+
+  #addPeer(peer) {
+    const known = this.peers.has(peer.peerId);
+    this.peers.set(peer.peerId, peer);
+    this.stage.upsert(peer);
+    if (!known) this.meter.addPeer(peer.peerId, () => this.call?.link(peer.peerId)?.pc ?? null);
   }
 
   #resync(entry) {
@@ -207,8 +302,7 @@ export class Meeting {
     }
     for (const peer of fresh.values()) {
       // Someone who joined while we were away sends its offer now (held for us until the resume).
-      this.peers.set(peer.peerId, peer);
-      this.stage.upsert(peer);
+      this.#addPeer(peer);
     }
     this.chat.merge(entry.chat ?? []);
     this.call.restartStale();
@@ -218,18 +312,19 @@ export class Meeting {
 
   #peerJoined(peer) {
     if (peer.peerId === this.self?.peerId) return;
-    this.peers.set(peer.peerId, peer);
-    this.stage.upsert(peer);
+    this.#addPeer(peer);
     this.#renderPeople();
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (this.peers.has(peer.peerId) && this.call && !this.call.has(peer.peerId)) this.call.open(peer.peerId);
+      if (this.peers.has(peer.peerId) && this.call) this.call.ensure(peer.peerId);
     }, OFFER_FALLBACK_MS);
     this.timers.add(timer);
   }
 
   #removePeer(peerId) {
     this.call?.close(peerId);
+    this.meter.remove(peerId);
+    this.stats.delete(peerId);
     this.stage.remove(peerId);
     if (this.peers.delete(peerId)) this.#renderPeople();
   }
@@ -251,6 +346,10 @@ export class Meeting {
   #teardown() {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    clearInterval(this.qualityTimer);
+    this.qualityTimer = null;
+    this.stats.clear();
+    this.meter.stop();
     this.call?.closeAll();
     this.call = null;
     this.stage.clear();

@@ -97,12 +97,69 @@ export function playSafely(video) {
   });
 }
 
-// The grid of remote tiles (the local tile is static in the page).
+const REACTION_MS = 4000; // a reaction floats this long over its sender's tile
+
+// The grid of tiles: the local tile is static in the page, remote ones come and go. A tile carries who is
+// speaking (data-speaking), the connection's quality (data-quality) and its ICE state (data-connection).
 export class Stage {
-  constructor(grid) {
+  constructor(grid, localTile) {
     this.grid = grid;
+    this.localTile = localTile;
+    this.selfId = null;
     this.tiles = new Map();   // peerId -> {tile, video, name, ...}
     this.streams = new Map(); // peerId -> MediaStream, kept even before the peer's tile exists
+    this.sinkId = '';         // chosen audio output ('' = the default)
+  }
+
+  setSelf(peerId) {
+    this.selfId = peerId;
+    if (peerId) this.localTile.dataset.peerId = peerId;
+    else delete this.localTile.dataset.peerId;
+  }
+
+  // key: 'self' or a peerId
+  #tileOf(key) {
+    if (key === 'self' || (key && key === this.selfId)) return this.localTile;
+    return this.tiles.get(key)?.tile ?? null;
+  }
+
+  setSpeaking(key, speaking) {
+    const tile = this.#tileOf(key);
+    if (tile) tile.dataset.speaking = speaking ? 'true' : 'false';
+  }
+
+  // The loudest speaker's tile is emphasised (only one at a time).
+  setActive(key) {
+    const active = this.#tileOf(key);
+    for (const tile of this.grid.querySelectorAll('.tile.active-speaker')) {
+      if (tile !== active) tile.classList.remove('active-speaker');
+    }
+    active?.classList.add('active-speaker');
+  }
+
+  setQuality(peerId, quality) {
+    const view = this.tiles.get(peerId);
+    if (!view) return;
+    view.tile.dataset.quality = quality;
+    view.qualityBadge.textContent = { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' }[quality];
+    view.qualityBadge.dataset.quality = quality;
+  }
+
+  // A reaction floats over its sender's tile for a few seconds.
+  showReaction(from, emoji) {
+    const tile = this.#tileOf(from) ?? this.grid;
+    const node = el('span', {
+      class: 'reaction', 'data-testid': 'reaction', dataset: { from, emoji }, text: emoji, role: 'img',
+      'aria-label': `reaction ${emoji}`,
+    });
+    tile.append(node);
+    setTimeout(() => node.remove(), REACTION_MS);
+  }
+
+  // Audio output for every remote video, now and later.
+  async setSink(sinkId) {
+    this.sinkId = sinkId;
+    await Promise.all([...this.tiles.values()].map((view) => view.video.setSinkId?.(sinkId)));
   }
 
   upsert(peer) {
@@ -117,11 +174,17 @@ export class Stage {
       const mutedBadge = el('span', { class: 'badge muted-badge', text: 'Muted' });
       const screenBadge = el('span', { class: 'badge screen-badge', text: 'Sharing screen' });
       const netBadge = el('span', { class: 'badge net-badge', text: 'Connecting…' });
-      const tile = el('figure', { class: 'tile remote', dataset: { peerId: peer.peerId } },
-        video,
-        el('div', { class: 'placeholder', 'aria-hidden': 'true' }, letter),
-        el('figcaption', {}, name, mutedBadge, screenBadge, netBadge));
-      view = { tile, video, letter, name, mutedBadge, screenBadge, netBadge };
+      const handBadge = el('span', { class: 'badge hand-badge', text: '✋', title: 'Hand raised' });
+      const qualityBadge = el('span', { class: 'quality', 'aria-label': 'connection quality' });
+      const tile = el('figure', {
+        class: 'tile remote', 'data-testid': 'tile',
+        dataset: { peerId: peer.peerId, speaking: 'false', connection: 'new' },
+      },
+      video,
+      el('div', { class: 'placeholder', 'aria-hidden': 'true' }, letter),
+      el('figcaption', {}, name, handBadge, mutedBadge, screenBadge, netBadge, qualityBadge));
+      view = { tile, video, letter, name, mutedBadge, screenBadge, netBadge, handBadge, qualityBadge };
+      if (this.sinkId) video.setSinkId?.(this.sinkId).catch(() => {});
       this.tiles.set(peer.peerId, view);
       this.grid.append(tile);
       const stream = this.streams.get(peer.peerId);
@@ -136,13 +199,15 @@ export class Stage {
     view.screenBadge.hidden = !media.screen;
     view.tile.classList.toggle('video-off', !media.video && !media.screen);
     view.tile.classList.toggle('screen', Boolean(media.screen));
+    view.handBadge.hidden = !peer.hand;
   }
 
   setStream(peerId, stream) {
     this.streams.set(peerId, stream);
     const view = this.tiles.get(peerId);
     if (!view) return;
-    // Re-assigning reloads the element, which picks up a track added to the same stream.
+    // Attached once: a track added later joins the same stream, and re-assigning would reload the video.
+    if (view.video.srcObject === stream) return;
     view.video.srcObject = stream;
     playSafely(view.video);
   }
@@ -150,8 +215,13 @@ export class Stage {
   setConnection(peerId, state) {
     const view = this.tiles.get(peerId);
     if (!view) return;
-    const text = { new: 'Connecting…', checking: 'Connecting…', disconnected: 'Reconnecting…', failed: 'Reconnecting…' }[state];
-    view.netBadge.textContent = text ?? '';
+    // Once connected, losing ICE is "reconnecting" until it recovers (restarts: call.js).
+    const was = view.tile.dataset.connection;
+    const connected = state === 'connected' || state === 'completed';
+    const recovering = !connected && was !== 'new' && was !== 'connecting';
+    view.tile.dataset.connection = connected ? 'connected' : recovering ? 'reconnecting' : 'connecting';
+    const text = connected ? '' : recovering ? 'Reconnecting…' : 'Connecting…';
+    view.netBadge.textContent = text;
     view.netBadge.hidden = !text;
   }
 
@@ -177,16 +247,22 @@ export class Stage {
 
 // ---- participants ----
 
-// Each item's text is exactly the nickname; "(you)" and the microphone/camera marks come from CSS,
-// driven by data-audio / data-video, so they stay out of the text.
+// Each item's text is exactly the nickname; "(you)", the hand and the microphone/camera marks come from
+// CSS, driven by data-hand / data-audio / data-video, so they stay out of the text. Raised hands come
+// first, in the order raised (`hand` is the server time of raising), then self, then by name.
 export function renderParticipants(list, self, peers) {
-  const items = [self, ...[...peers.values()].sort((a, b) => a.nickname.localeCompare(b.nickname))];
-  list.replaceChildren(...items.filter(Boolean).map((peer) => {
+  const everyone = [self, ...peers.values()].filter(Boolean);
+  const raised = everyone.filter((p) => p.hand).sort((a, b) => a.hand - b.hand);
+  const rest = [self, ...[...peers.values()].sort((a, b) => a.nickname.localeCompare(b.nickname))]
+    .filter((p) => p && !p.hand);
+  const items = [...raised, ...rest];
+  list.replaceChildren(...items.map((peer) => {
     const media = peer.media ?? {};
     return el('li', {
       class: peer === self ? 'self' : null,
       dataset: {
         peerId: peer.peerId,
+        hand: peer.hand ? 'up' : 'down',
         audio: media.audio ? 'on' : 'off',
         video: media.video ? 'on' : 'off',
         screen: media.screen ? 'on' : 'off',
@@ -194,7 +270,7 @@ export function renderParticipants(list, self, peers) {
       title: `${media.audio ? 'microphone on' : 'muted'}, ${media.video ? 'camera on' : 'camera off'}`,
     }, peer.nickname);
   }));
-  byId('peer-count').textContent = String(items.filter(Boolean).length);
+  byId('peer-count').textContent = String(items.length);
 }
 
 export function setPressed(button, pressed, label) {

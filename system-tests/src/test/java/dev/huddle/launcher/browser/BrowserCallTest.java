@@ -17,12 +17,23 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -98,6 +109,7 @@ class BrowserCallTest {
             }
             for (CallPage p : pages) {
                 p.awaitRemoteVideos(2, VIDEO);
+                assertThat(maxRemoteWidth(p), lessThanOrEqualTo(640)); // captured at 640x360
             }
             CallPage fourth = new CallPage(gw2, "P4");
             pages.add(fourth);
@@ -106,6 +118,10 @@ class BrowserCallTest {
                 p.awaitRemoteVideos(3, Duration.ofSeconds(90));
             }
             assertThat(pages.getFirst().remotePeerIds(), hasItem(fourthId));
+            // four people: each sender scales its copies down (426x240)
+            for (CallPage p : pages) {
+                p.waitFor(Duration.ofSeconds(30), () -> maxRemoteWidth(p) <= 430);
+            }
 
             fourth.click("leave");
             for (CallPage p : pages.subList(0, 3)) {
@@ -115,6 +131,11 @@ class BrowserCallTest {
         } finally {
             pages.forEach(CallPage::close);
         }
+    }
+
+    private static int maxRemoteWidth(CallPage page) {
+        return ((Number) page.js("return Math.max(0, ...[...document.querySelectorAll("
+                + "'[data-testid=remote-video]')].map(v => v.videoWidth))")).intValue();
     }
 
     @Test
@@ -153,6 +174,244 @@ class BrowserCallTest {
             eve.join(room, "wrong");
             eve.waitFor(Duration.ofSeconds(20), () -> eve.text("error").contains("wrong_password"));
             assertThat(eve.text("error"), containsString("wrong_password"));
+        }
+    }
+
+    /** Bob's first offer is lost on the way; Ann's first description is refused with `unavailable`. */
+    private static final String DROP_FIRST_OFFER = """
+            window.offersSent = 0;
+            window.dropped = 0;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              const f = JSON.parse(data);
+              if (f.type === 'signal' && f.data.description && f.data.description.type === 'offer') {
+                window.offersSent++;
+                if (window.dropped === 0) { window.dropped++; return; }
+              }
+              return send.call(this, data);
+            };
+            """;
+    private static final String REFUSE_FIRST_ANSWER = """
+            window.refused = 0;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              const f = JSON.parse(data);
+              if (f.type === 'signal' && f.data.description && window.refused === 0) {
+                window.refused++;
+                const ws = this;
+                setTimeout(() => ws.onmessage({data: JSON.stringify({type: 'reply', ref: f.ref, ok: false,
+                    error: {code: 'unavailable', message: 'test: the backend did not answer'}})}), 50);
+                return;
+              }
+              return send.call(this, data);
+            };
+            """;
+    /** No ICE candidate leaves the page for 8 s from its first one: ICE stays in checking until restarted. */
+    private static final String DROP_EARLY_CANDIDATES = """
+            window.candidatesDropped = 0;
+            let until = null;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              const f = JSON.parse(data);
+              if (f.type === 'signal' && f.data.candidate && (until === null || Date.now() < until)) {
+                until = until || Date.now() + 8000;
+                window.candidatesDropped++;
+                return;
+              }
+              return send.call(this, data);
+            };
+            """;
+
+    @Test
+    void callFormsWhenTheFirstOfferIsLostAndADescriptionRefused() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            ann.js(REFUSE_FIRST_ANSWER);
+            bob.js(DROP_FIRST_OFFER);
+            ann.join(room, null).awaitJoined();
+            bob.join(room, null).awaitJoined(); // the newcomer offers: its first offer is lost
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+            assertThat(((Number) bob.js("return window.dropped")).intValue(), is(1));
+            assertThat(((Number) ann.js("return window.refused")).intValue(), is(1));
+        }
+    }
+
+    @Test
+    void iceThatStaysInCheckingIsRestartedAndTheCallForms() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            ann.js(DROP_EARLY_CANDIDATES);
+            bob.js(DROP_EARLY_CANDIDATES);
+            ann.join(room, null).awaitJoined();
+            bob.join(room, null).awaitJoined();
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+            assertThat(((Number) ann.js("return window.candidatesDropped")).intValue()
+                    + ((Number) bob.js("return window.candidatesDropped")).intValue(), greaterThan(0));
+        }
+    }
+
+    @Test
+    void previewShowsTheCameraAndOffersDevicesThenJoinKeepsTheChoice() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.join(room, null).awaitJoined();
+            previewWithCameraOff(ann);
+            String annId = ann.join(room, null).awaitJoined();
+            assertThat(ann.el("camera").getAttribute("aria-pressed"), is("true"));
+            assertThat(ann.el("mute").getAttribute("aria-pressed"), is("false"));
+            bob.waitFor(Duration.ofSeconds(20), () -> bob.all("remote-video").size() == 1);
+            bob.waitFor(Duration.ofSeconds(10), () -> "on".equals(bob.participant(annId).get("audio"))
+                    && "off".equals(bob.participant(annId).get("video")));
+            ann.awaitRemoteVideos(1, VIDEO); // and Ann still gets Bob's video
+        }
+    }
+
+    /** Needs the server side of `join {media}` (protocol.md; today's rooms-service announces a camera on). */
+    @Test
+    void joinWithTheCameraOffNeverAnnouncesItOn() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.join(room, null).awaitJoined();
+            bob.record("media", "[data-testid=participants] [data-peer-id]", "data-video");
+            previewWithCameraOff(ann);
+            String annId = ann.join(room, null).awaitJoined();
+            bob.waitFor(Duration.ofSeconds(20), () -> "on".equals(bob.participant(annId).get("audio")));
+            assertThat(bob.recorded("media"), hasItem(annId + "=off"));
+            assertThat(bob.recorded("media"), not(hasItem(annId + "=on")));
+        }
+    }
+
+    /** Preview through the hooks, pick a device there, then turn the camera off before joining. */
+    private static void previewWithCameraOff(CallPage ann) {
+        ann.click("preview");
+        ann.waitFor(Duration.ofSeconds(20), () -> ((Number) ann.js(
+                "const v = document.querySelector('[data-testid=prejoin-preview]');"
+                        + "return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0 ? 1 : 0"))
+                .intValue() == 1);
+        assertThat(ann.el("prejoin-preview").getAttribute("muted"), is("true"));
+        ann.waitFor(Duration.ofSeconds(10), () -> ann.el("camera-select").isDisplayed()
+                && !ann.el("camera-select").findElements(By.tagName("option")).isEmpty());
+        new Select(ann.el("camera-select")).selectByIndex(0);
+        ann.driver().findElement(By.id("preview-camera")).click();
+        ann.waitFor(Duration.ofSeconds(5), () -> ((Number) ann.js(
+                "return document.querySelector('[data-testid=prejoin-preview]').srcObject ? 1 : 0")).intValue() == 0);
+    }
+
+    @Test
+    void tilesSpeakingQualityRenameShortcutsUnreadAndWakeLock() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            ann.js("""
+                    window.wake = [];
+                    navigator.wakeLock.request = async (type) => {
+                      const s = new EventTarget();
+                      s.released = false;
+                      s.release = async () => { s.released = true; window.wake.push('released'); };
+                      window.wake.push(type);
+                      return s;
+                    };
+                    """);
+            String annId = ann.join(room, null).awaitJoined();
+            String bobId = bob.join(room, null).awaitJoined();
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+            for (CallPage p : List.of(ann, bob)) {
+                p.record("speaking", "[data-testid=tile]", "data-speaking");
+            }
+
+            // one tile per person, self included
+            assertThat(ann.all("tile").size(), is(2));
+            assertThat(ann.tile(annId), notNullValue());
+            assertThat(ann.tile(bobId), notNullValue());
+            // the fake microphone beeps: each page sees both people speak at some point
+            for (CallPage p : List.of(ann, bob)) {
+                p.waitFor(Duration.ofSeconds(30), () -> p.recorded("speaking").containsAll(
+                        List.of(annId + "=true", bobId + "=true")));
+            }
+            // connection quality of the remote tile, measured
+            ann.waitFor(Duration.ofSeconds(20), () -> List.of("good", "fair", "poor")
+                    .contains(ann.tileAttribute(bobId, "data-quality")));
+            assertThat(ann.tileAttribute(annId, "data-quality"), nullValue());
+
+            // screen wake lock held during the call
+            assertThat(ann.js("return window.wake.join(',')"), is("screen"));
+
+            // rename in the call
+            WebElement rename = ann.el("rename-input");
+            rename.clear();
+            rename.sendKeys("Annie", Keys.ENTER);
+            bob.waitFor(Duration.ofSeconds(10), () -> "Annie".equals(bob.remoteNickname(annId)));
+            bob.waitFor(Duration.ofSeconds(10), () -> "Annie".equals(bob.participant(annId).get("text")));
+
+            // keyboard shortcuts: M mutes, Ctrl+E stops the camera (focus not in a text field)
+            ann.driver().findElement(By.tagName("body")).click();
+            new Actions(ann.driver()).sendKeys("m").perform();
+            ann.waitFor(Duration.ofSeconds(5), () -> "true".equals(ann.el("mute").getAttribute("aria-pressed")));
+            bob.waitFor(Duration.ofSeconds(10), () -> "off".equals(bob.participant(annId).get("audio")));
+            new Actions(ann.driver()).keyDown(Keys.CONTROL).sendKeys("e").keyUp(Keys.CONTROL).perform();
+            ann.waitFor(Duration.ofSeconds(5), () -> "true".equals(ann.el("camera").getAttribute("aria-pressed")));
+            bob.waitFor(Duration.ofSeconds(10), () -> "off".equals(bob.participant(annId).get("video")));
+            // speaking while muted: a hint, and the muted person's tile does not light up
+            ann.waitFor(Duration.ofSeconds(20), () -> ann.driver().findElement(By.id("muted-hint")).isDisplayed());
+
+            // unread count while the chat is folded away
+            bob.driver().findElement(By.id("chat-toggle")).click();
+            bob.waitFor(Duration.ofSeconds(5), () -> !bob.el("chat-log").isDisplayed());
+            ann.chat("are you there?");
+            bob.waitFor(Duration.ofSeconds(10), () -> "1".equals(bob.driver().findElement(By.id("chat-unread")).getText()));
+            bob.driver().findElement(By.id("chat-toggle")).click();
+            bob.waitFor(Duration.ofSeconds(5), () -> !bob.driver().findElement(By.id("chat-unread")).isDisplayed());
+            assertThat(bob.chatTexts().stream().anyMatch(t -> t.contains("are you there?")), is(true));
+
+            // audio output: offered exactly where the browser can route it
+            boolean canSink = (Boolean) bob.js("return 'setSinkId' in HTMLMediaElement.prototype");
+            if (!canSink) {
+                assertThat(bob.el("speaker-select").isDisplayed(), is(false));
+            } else if (bob.el("speaker-select").isDisplayed()) {
+                String sink = bob.el("speaker-select").findElements(By.tagName("option")).getLast().getAttribute("value");
+                new Select(bob.el("speaker-select")).selectByValue(sink);
+                bob.waitFor(Duration.ofSeconds(5), () -> sink.equals(bob.js(
+                        "return document.querySelector('[data-testid=remote-video]').sinkId")));
+            }
+
+            ann.click("leave");
+            ann.waitFor(Duration.ofSeconds(5), () -> ann.js("return window.wake.join(',')").equals("screen,released"));
+        }
+    }
+
+    /** Needs the server side of `hand` and `react` (protocol.md); they come with the protocol branch. */
+    @Test
+    void raisedHandsAreListedInOrderAndReactionsFloatOverTheSendersTile() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            String annId = ann.join(room, null).awaitJoined();
+            String bobId = bob.join(room, null).awaitJoined();
+            bob.waitFor(Duration.ofSeconds(20), () -> bob.participantOrder().size() == 2);
+
+            bob.click("hand");
+            bob.waitFor(Duration.ofSeconds(10), () -> "true".equals(bob.el("hand").getAttribute("aria-pressed")));
+            ann.waitFor(Duration.ofSeconds(10), () -> ann.participantOrder().getFirst().equals(bobId + ":up"));
+            ann.click("hand");
+            for (CallPage p : List.of(ann, bob)) {
+                p.waitFor(Duration.ofSeconds(10), () -> p.participantOrder().equals(
+                        List.of(bobId + ":up", annId + ":up")));
+            }
+            bob.click("hand");
+            bob.waitFor(Duration.ofSeconds(10), () -> "false".equals(bob.el("hand").getAttribute("aria-pressed")));
+            ann.waitFor(Duration.ofSeconds(10), () -> ann.participantOrder().equals(
+                    List.of(annId + ":up", bobId + ":down")));
+
+            assertThat(ann.all("react").stream().map(e -> e.getAttribute("data-emoji")).toList(),
+                    containsInAnyOrder("👍", "👏", "😂", "😮", "❤️", "🎉"));
+            ann.driver().findElement(By.cssSelector("[data-testid=react][data-emoji='🎉']")).click();
+            String onTile = "[data-testid=tile][data-peer-id='" + annId + "'] [data-testid=reaction][data-from='"
+                    + annId + "'][data-emoji='🎉']";
+            bob.waitFor(Duration.ofSeconds(10), () -> !bob.driver().findElements(By.cssSelector(onTile)).isEmpty());
+            long seen = System.nanoTime();
+            bob.waitFor(Duration.ofSeconds(10), () -> bob.driver().findElements(By.cssSelector(onTile)).isEmpty());
+            assertThat((System.nanoTime() - seen) / 1_000_000, greaterThanOrEqualTo(1800L));
         }
     }
 }

@@ -12,57 +12,178 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * Benchmark, not part of the test suite (its name does not match Surefire's test patterns): the time from
- * clicking {@code join} until every remote video of the page decodes frames, for calls of 2 and 4 people on
- * two gateways. Run it with
- * {@code ./test.sh -pl system-tests -am -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dcalls=10}
- * and read the result lines in {@code launcher/target/surefire-reports/*CallBenchmark-output.txt}.
+ * Benchmark, not part of the test suite (its name does not match Surefire's test patterns). Times taken inside
+ * the pages (one clock for all: {@code performance.timeOrigin + performance.now()}), for calls of 2, 4 and 6
+ * people whose pages are windows of one Chromium, split over two gateways, all clicking {@code join} together:
+ * <ul>
+ * <li>join click to the first decoded frame of every remote peer ({@code requestVideoFrameCallback});
+ * <li>join click to steady decoding: every remote video has shown 15 frames in a row less than 250 ms apart;
+ * <li>a chat line sent by one page until it shows on each other page;
+ * <li>a mute clicked on one page until each other page's {@code participants} shows it.
+ * </ul>
+ * Run: {@code mvn -B -o -q -pl system-tests -am verify -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dcalls=3 -Dpeople=2,4,6} and read the {@code BENCH} lines in
+ * {@code system-tests/target/surefire-reports/dev.huddle.launcher.browser.CallBenchmark-output.txt}.
+ * {@code -Dbench.browsers=separate} gives each page a Chromium of its own instead.
  */
 class CallBenchmark {
+    private static final String PROBE = """
+            const now = () => performance.timeOrigin + performance.now();
+            if (!window.__bench) {
+              document.addEventListener('click', (e) => {
+                if (e.target.closest && e.target.closest('[data-testid=join]')) window.__bench.t0 = now();
+              }, true);
+              const watch = (v) => {
+                if (v.__benchWatched || !v.requestVideoFrameCallback) return;
+                v.__benchWatched = true;
+                const id = v.dataset.peerId;
+                let last = null, streak = 0;
+                const onFrame = () => {
+                  const b = window.__bench, t = now();
+                  if (v.videoWidth > 0) {
+                    if (!b.first[id]) b.first[id] = t;
+                    streak = last !== null && t - last < 250 ? streak + 1 : 0;
+                    last = t;
+                    if (streak >= 15 && !b.steady[id]) b.steady[id] = t;
+                  }
+                  if (!b.steady[id]) v.requestVideoFrameCallback(onFrame);
+                };
+                v.requestVideoFrameCallback(onFrame);
+              };
+              setInterval(() => document.querySelectorAll('[data-testid=remote-video]').forEach(watch), 10);
+              const check = () => {
+                const b = window.__bench, t = now();
+                for (const m of document.querySelectorAll('[data-testid=chat-message]')) {
+                  const token = (m.textContent.match(/bench-[a-z0-9]+/) || [])[0];
+                  if (token && !(token in b.chat)) b.chat[token] = t;
+                }
+                for (const p of document.querySelectorAll('[data-testid=participants] [data-audio=off]')) {
+                  if (!(p.dataset.peerId in b.audioOff)) b.audioOff[p.dataset.peerId] = t;
+                }
+              };
+              new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true,
+                  attributes: true, attributeFilter: ['data-audio']});
+            }
+            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, audioOff: {}};
+            """;
 
     @Test
-    void joinToVideo() throws Exception {
-        int calls = Integer.getInteger("calls", 10);
+    void joinToVideoChatAndMute() throws Exception {
+        int calls = Integer.getInteger("calls", 3);
+        int[] sizes = Arrays.stream(System.getProperty("people", "2,4,6").split(",")).mapToInt(Integer::parseInt).toArray();
+        boolean shared = !"separate".equals(System.getProperty("bench.browsers"));
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(2, 0,
                 KafkaExtension.bootstrapServers(), Files.createTempDirectory("unused"),
                 Map.of("kafka.topic.prefix", "bench" + UUID.randomUUID().toString().substring(0, 6) + ".")))) {
             List<String> urls = cluster.gateways().stream().map(g -> "http://localhost:" + g.port()).toList();
-            for (int people : new int[] {2, 4}) {
-                double[] ms = new double[calls * people];
-                int n = 0;
+            for (int people : sizes) {
+                List<Double> first = new ArrayList<>();
+                List<Double> steady = new ArrayList<>();
+                List<Double> chat = new ArrayList<>();
+                List<Double> mute = new ArrayList<>();
+                ChromeDriver browser = shared ? Browsers.start() : null;
                 List<CallPage> pages = new ArrayList<>();
                 try {
                     for (int i = 0; i < people; i++) {
-                        pages.add(new CallPage(urls.get(i % 2), "P" + i));
+                        String url = urls.get(i % 2);
+                        pages.add(shared ? new CallPage(browser, url, "P" + i) : new CallPage(url, "P" + i));
                     }
                     for (int c = 0; c < calls; c++) {
-                        String room = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-                        long[] clicked = new long[people];
-                        for (int i = 0; i < people; i++) {
-                            clicked[i] = System.nanoTime();
-                            pages.get(i).join(room, null).awaitJoined();
-                        }
-                        for (int i = 0; i < people; i++) {
-                            pages.get(i).awaitRemoteVideos(people - 1, Duration.ofSeconds(90));
-                            ms[n++] = (System.nanoTime() - clicked[i]) / 1e6;
-                        }
-                        for (CallPage p : pages) {
-                            p.click("leave");
-                        }
-                        for (CallPage p : pages) {
-                            p.waitFor(Duration.ofSeconds(15), () -> p.all("join").stream().anyMatch(e -> e.isDisplayed()));
-                        }
+                        runCall(pages, first, steady, chat, mute);
                     }
                 } finally {
                     pages.forEach(CallPage::close);
+                    if (browser != null) {
+                        browser.quit();
+                    }
                 }
-                Arrays.sort(ms, 0, n);
-                System.out.printf("BENCH join-to-video people=%d calls=%d p50=%.0f ms p95=%.0f ms max=%.0f ms%n",
-                        people, calls, ms[(int) (n * 0.5)], ms[Math.min(n - 1, (int) Math.ceil(n * 0.95) - 1)],
-                        ms[n - 1]);
+                report("join-to-first-frame", people, calls, first);
+                report("join-to-steady-decoding", people, calls, steady);
+                report("chat-shown-on-others", people, calls, chat);
+                report("mute-shown-on-others", people, calls, mute);
             }
         }
+    }
+
+    private static void runCall(List<CallPage> pages, List<Double> first, List<Double> steady, List<Double> chat,
+            List<Double> mute) {
+        int people = pages.size();
+        String room = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        for (CallPage p : pages) {
+            p.js(PROBE);
+        }
+        for (CallPage p : pages) {
+            p.join(room, null); // clicks follow each other as fast as the driver goes, like a meeting's start
+        }
+        List<String> ids = new ArrayList<>();
+        for (CallPage p : pages) {
+            ids.add(p.awaitJoined());
+        }
+        for (CallPage p : pages) {
+            p.waitFor(Duration.ofSeconds(180), () -> ((Number) p.js(
+                    "return Object.keys(window.__bench.first).length")).intValue() >= people - 1);
+            first.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.first)) - b.t0")));
+        }
+        for (CallPage p : pages) {
+            try {
+                p.waitFor(Duration.ofSeconds(60), () -> ((Number) p.js(
+                        "return Object.keys(window.__bench.steady).length")).intValue() >= people - 1);
+                steady.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.steady)) - b.t0")));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                // every video shows frames, but not 15 in a row at 4 fps or more: the box is saturated
+                System.out.printf("BENCH not-steady people=%d page=%s decoding=%d of %d%n", people, p.nickname(),
+                        p.decodingRemoteVideos(), people - 1);
+            }
+        }
+        CallPage speaker = pages.getFirst();
+        String token = "bench-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase();
+        double sent = number(speaker.js("""
+                document.querySelector('[data-testid=chat-input]').value = arguments[0];
+                const t = performance.timeOrigin + performance.now();
+                document.querySelector('[data-testid=chat-send]').click();
+                return t;
+                """.replace("arguments[0]", "'" + token + "'")));
+        for (CallPage p : pages.subList(1, people)) {
+            p.waitFor(Duration.ofSeconds(60), () -> (Boolean) p.js("return '" + token + "' in window.__bench.chat"));
+            chat.add(number(p.js("return window.__bench.chat['" + token + "']")) - sent);
+        }
+        for (CallPage p : pages.subList(1, people)) {
+            p.js("window.__bench.audioOff = {}");
+        }
+        double muted = number(speaker.js("""
+                const t = performance.timeOrigin + performance.now();
+                document.querySelector('[data-testid=mute]').click();
+                return t;
+                """));
+        String speakerId = ids.getFirst();
+        for (CallPage p : pages.subList(1, people)) {
+            p.waitFor(Duration.ofSeconds(60), () -> (Boolean) p.js("return '" + speakerId + "' in window.__bench.audioOff"));
+            mute.add(number(p.js("return window.__bench.audioOff['" + speakerId + "']")) - muted);
+        }
+        for (CallPage p : pages) {
+            p.click("leave");
+        }
+        for (CallPage p : pages) {
+            p.waitFor(Duration.ofSeconds(15), () -> p.all("join").stream().anyMatch(e -> e.isDisplayed()));
+        }
+    }
+
+    private static double number(Object value) {
+        return ((Number) value).doubleValue();
+    }
+
+    private static void report(String what, int people, int calls, List<Double> samples) {
+        if (samples.isEmpty()) {
+            System.out.printf("BENCH %s people=%d calls=%d samples=0%n", what, people, calls);
+            return;
+        }
+        double[] ms = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = ms.length;
+        System.out.printf("BENCH %s people=%d calls=%d samples=%d p50=%.0f ms p95=%.0f ms max=%.0f ms%n",
+                what, people, calls, n, ms[(int) (n * 0.5)], ms[Math.max(0, Math.min(n - 1, (int) Math.ceil(n * 0.95) - 1))],
+                ms[n - 1]);
     }
 }

@@ -9,6 +9,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -17,11 +18,30 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class CallPage implements AutoCloseable {
     private final ChromeDriver driver;
     private final String nickname;
+    private final String window;   // this page's window when it shares its browser with others, else null
 
+    /** A page in a browser of its own. */
     CallPage(String baseUrl, String nickname) {
         this.driver = Browsers.start();
         this.nickname = nickname;
+        this.window = null;
         driver.get(baseUrl + "/");
+    }
+
+    /** A page in a new window of a browser shared with other pages (one Chromium, several contexts). */
+    CallPage(ChromeDriver shared, String baseUrl, String nickname) {
+        this.driver = shared;
+        this.nickname = nickname;
+        shared.switchTo().newWindow(org.openqa.selenium.WindowType.WINDOW);
+        this.window = shared.getWindowHandle();
+        shared.get(baseUrl + "/");
+    }
+
+    private ChromeDriver d() {
+        if (window != null) {
+            driver.switchTo().window(window);
+        }
+        return driver;
     }
 
     static By id(String testId) {
@@ -29,11 +49,11 @@ final class CallPage implements AutoCloseable {
     }
 
     WebElement el(String testId) {
-        return driver.findElement(id(testId));
+        return d().findElement(id(testId));
     }
 
     List<WebElement> all(String testId) {
-        return driver.findElements(id(testId));
+        return d().findElements(id(testId));
     }
 
     String nickname() {
@@ -74,7 +94,7 @@ final class CallPage implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     long decodingRemoteVideos() {
-        Object result = driver.executeAsyncScript("""
+        Object result = d().executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 const vids = [...document.querySelectorAll('[data-testid="remote-video"]')];
                 const frames = v => v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
@@ -89,7 +109,7 @@ final class CallPage implements AutoCloseable {
     }
 
     String remoteNickname(String peerId) {
-        return driver.findElement(By.cssSelector("[data-testid='remote-video'][data-peer-id='" + peerId + "']"))
+        return d().findElement(By.cssSelector("[data-testid='remote-video'][data-peer-id='" + peerId + "']"))
                 .getAttribute("data-nickname");
     }
 
@@ -119,11 +139,11 @@ final class CallPage implements AutoCloseable {
     }
 
     Object js(String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
+        return ((JavascriptExecutor) d()).executeScript(script);
     }
 
     void waitFor(Duration timeout, java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(driver, timeout, Duration.ofMillis(200)).until(d -> {
+        new WebDriverWait(d(), timeout, Duration.ofMillis(200)).until(d -> {
             try {
                 return condition.getAsBoolean();
             } catch (RuntimeException e) {
@@ -132,8 +152,80 @@ final class CallPage implements AutoCloseable {
         });
     }
 
+    /** The {@code tile} of a person (self included) by peerId, or null. */
+    WebElement tile(String peerId) {
+        List<WebElement> tiles = d().findElements(
+                By.cssSelector("[data-testid='tile'][data-peer-id='" + peerId + "']"));
+        return tiles.isEmpty() ? null : tiles.getFirst();
+    }
+
+    String tileAttribute(String peerId, String attribute) {
+        WebElement tile = tile(peerId);
+        return tile == null ? null : tile.getAttribute(attribute);
+    }
+
+    /** Peer ids of the {@code participants} items, in the listed order, each with ":" and its {@code data-hand}. */
+    List<String> participantOrder() {
+        return el("participants").findElements(By.cssSelector("[data-peer-id]")).stream()
+                .map(e -> e.getAttribute("data-peer-id") + ":" + e.getAttribute("data-hand")).toList();
+    }
+
+    /**
+     * Records, from now on, every value an attribute of matching elements takes, as "peerId=value" (or
+     * "from=value") in {@code window.seen[name]}, so that short-lived states are not missed between polls.
+     */
+    void record(String name, String selector, String attribute) {
+        d().executeScript("""
+                const [name, selector, attribute] = arguments;
+                window.seen = window.seen || {};
+                const seen = window.seen[name] = window.seen[name] || [];
+                const note = (el) => {
+                  const v = el.getAttribute(attribute);
+                  if (v !== null) seen.push((el.getAttribute('data-peer-id') || el.getAttribute('data-from') || '') + '=' + v);
+                };
+                document.querySelectorAll(selector).forEach(note);
+                new MutationObserver((records) => {
+                  for (const r of records) {
+                    const nodes = r.type === 'attributes' ? [r.target] : [...r.addedNodes];
+                    for (const n of nodes) {
+                      if (!(n instanceof Element)) continue;
+                      if (n.matches(selector)) note(n);
+                      if (r.type !== 'attributes') n.querySelectorAll(selector).forEach(note);
+                    }
+                  }
+                }).observe(document.body, {subtree: true, childList: true, attributes: true,
+                    attributeFilter: [attribute]});
+                """, name, selector, attribute);
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> recorded(String name) {
+        Object result = d().executeScript("return (window.seen && window.seen[arguments[0]]) || [];", name);
+        return (List<String>) result;
+    }
+
+    /** Prints the page's console (the client's warnings and errors) to the test output. */
+    void printConsole() {
+        try {
+            d().manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                    .forEach(e -> System.out.println("[" + nickname + "] " + e.getLevel() + " " + e.getMessage()));
+        } catch (RuntimeException e) {
+            System.out.println("[" + nickname + "] console not available: " + e);
+        }
+    }
+
+    ChromeDriver driver() {
+        return d();
+    }
+
     @Override
     public void close() {
-        driver.quit();
+        printConsole();
+        if (window == null) {
+            driver.quit();
+        } else {
+            d().close();
+        }
     }
 }

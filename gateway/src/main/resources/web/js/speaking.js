@@ -1,0 +1,134 @@
+// Who is speaking: audio levels of every person in the call, self included, sampled ten times a second.
+// Remote levels come from each connection's audio receiver (getSynchronizationSources, no decoding of our
+// own); the local level from an analyser on a copy of the microphone track that stays enabled while muted,
+// so that speaking while muted can be pointed out.
+
+const SAMPLE_MS = 100;
+const THRESHOLD = 0.02;         // audioLevel (0..1, linear, 1 = full scale) above which someone speaks
+const HOLD_MS = 700;            // speaking stays on this long after the last loud sample (no flicker)
+const MUTED_WINDOW_MS = 4000;   // loud samples while muted within this window ...
+const MUTED_LOUD_SAMPLES = 4;   // ... this many of them show the hint: talking does, a cough does not
+
+export class SpeakingMeter {
+  // onSpeaking(key, bool) per person ('self' or a peerId); onActive(key) when the loudest speaker changes;
+  // onMutedSpeech() when the user speaks while muted.
+  constructor({ onSpeaking, onActive, onMutedSpeech }) {
+    this.onSpeaking = onSpeaking;
+    this.onActive = onActive;
+    this.onMutedSpeech = onMutedSpeech;
+    this.sources = new Map(); // key -> () => level
+    this.state = new Map();   // key -> {speaking, lastLoud, level}
+    this.active = null;
+    this.local = null;        // {source, clone, ctx, analyser, buffer}
+    this.muted = () => false;
+    this.mutedLoud = []; // times of loud samples while muted
+    this.timer = null;
+  }
+
+  start() {
+    if (!this.timer) this.timer = setInterval(() => this.#tick(), SAMPLE_MS);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.timer = null;
+    this.setLocalTrack(null);
+    for (const key of [...this.sources.keys()]) this.remove(key);
+    this.active = null;
+  }
+
+  // The microphone track (or null); a new track gets a new analyser.
+  setLocalTrack(track) {
+    if (this.local?.source === track) return;
+    if (this.local) {
+      this.local.clone.stop();
+      this.local.ctx.close().catch(() => {});
+      this.local = null;
+    }
+    if (!track || typeof AudioContext === 'undefined') {
+      this.sources.delete('self');
+      return;
+    }
+    const clone = track.clone();
+    clone.enabled = true;
+    const ctx = new AudioContext();
+    ctx.resume().catch(() => {});
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 2048; // ~43 ms of sound per sample: short syllables are not missed between samples
+    ctx.createMediaStreamSource(new MediaStream([clone])).connect(analyser);
+    const buffer = new Float32Array(analyser.fftSize);
+    this.local = { source: track, clone, ctx, analyser, buffer };
+    this.sources.set('self', () => {
+      analyser.getFloatTimeDomainData(buffer);
+      let sum = 0;
+      for (const v of buffer) sum += v * v;
+      return Math.sqrt(sum / buffer.length);
+    });
+  }
+
+  // A remote peer's level, read from its connection's audio receiver (getPc() -> the current one or null).
+  addPeer(peerId, getPc) {
+    this.sources.set(peerId, () => {
+      let level = 0;
+      for (const receiver of getPc()?.getReceivers() ?? []) {
+        if (receiver.track?.kind !== 'audio') continue;
+        for (const source of receiver.getSynchronizationSources?.() ?? []) {
+          if (performance.timeOrigin + performance.now() - source.timestamp < 1000) {
+            level = Math.max(level, source.audioLevel ?? 0);
+          }
+        }
+      }
+      return level;
+    });
+  }
+
+  remove(key) {
+    this.sources.delete(key);
+    if (this.state.get(key)?.speaking) this.onSpeaking(key, false);
+    this.state.delete(key);
+    if (this.active === key) this.active = null;
+  }
+
+  #tick() {
+    const now = performance.now();
+    let loudest = null;
+    for (const [key, read] of this.sources) {
+      let level = 0;
+      try {
+        level = read();
+      } catch {
+        // a closed connection: silent
+      }
+      const muted = key === 'self' && this.muted();
+      const st = this.state.get(key) ?? { speaking: false, lastLoud: -Infinity, level: 0 };
+      st.level = level;
+      if (level > THRESHOLD) st.lastLoud = now;
+      const speaking = !muted && now - st.lastLoud < HOLD_MS;
+      if (speaking !== st.speaking) {
+        st.speaking = speaking;
+        this.onSpeaking(key, speaking);
+      }
+      this.state.set(key, st);
+      if (speaking && (!loudest || level > this.state.get(loudest).level)) loudest = key;
+      if (key === 'self') this.#checkMuted(muted, level > THRESHOLD, now);
+    }
+    if (loudest && loudest !== this.active) {
+      this.active = loudest;
+      this.onActive(loudest);
+    }
+  }
+
+  #checkMuted(muted, loud, now) {
+    if (!muted) {
+      this.mutedLoud = [];
+      return;
+    }
+    if (!loud) return;
+    this.mutedLoud = this.mutedLoud.filter((t) => now - t < MUTED_WINDOW_MS);
+    this.mutedLoud.push(now);
+    if (this.mutedLoud.length >= MUTED_LOUD_SAMPLES) {
+      this.mutedLoud = [];
+      this.onMutedSpeech();
+    }
+  }
+}
