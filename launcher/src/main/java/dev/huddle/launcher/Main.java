@@ -64,6 +64,9 @@ public final class Main {
         for (RunningService g : cluster.gateways()) {
             awaitWebSocket(g.port());
         }
+        // Every gateway's WebSocket URL, as loadgen.sh's --gateways takes them (ports may have been chosen freely).
+        System.out.println("gateways: " + String.join(",", cluster.gateways().stream()
+                .map(g -> "ws://localhost:" + g.port() + "/ws").toList()));
         System.out.println("kafka: " + cluster.bootstrapServers()
                 + (cluster.kafka() != null ? " (embedded, data in " + cluster.kafka().dataDir() + ")" : ""));
         if (brokerMetrics != null) {
