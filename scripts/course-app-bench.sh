@@ -63,7 +63,8 @@ if [[ " $modes " == *" redis2 "* ]]; then
 fi
 
 start_server() { # port [redis]
-  local p=$1 env=(ROOM_CHANGE=lobby ADMIN_PASSWORD="bench-$RANDOM$RANDOM" HOST=127.0.0.1 PORT="$p")
+  local p=$1
+  local env=(ROOM_CHANGE=lobby ADMIN_PASSWORD="bench-$RANDOM$RANDOM" HOST=127.0.0.1 PORT="$p")
   [ "${2:-}" = redis ] && env+=(REDIS_URL="redis://127.0.0.1:$redis_port")
   env "${env[@]}" node src/server.js >"$work/server-$p.log" 2>&1 &
   pids+=($!)
