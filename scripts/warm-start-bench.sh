@@ -65,7 +65,7 @@ for mode in $modes; do
   ./loadgen.sh relay --gateways "$gateways" --clients "$clients" --rooms "$rooms" --rate "$rate" \
     --seconds "$seconds" --warmup 0 --window 5 --ramp 2 --drain 30 --broker "$broker" >"$tmp/relay-$mode.txt" 2>&1 || true
   # The table's rows that answer the question, the per-window rows with them.
-  sed -n '/^sent \|^delivered \|^relay_latency_ms\|^relay_windows_ms/,/^drain_ms/p;/^broker_requests_per_relayed_signal\|^errors /p' \
-    "$tmp/relay-$mode.txt" | grep -v '^drain_ms'
+  grep -E '^(sent|delivered|relay_latency_ms|relay_windows_ms|errors|broker_requests_per_relayed_signal) |^    from_s' \
+    "$tmp/relay-$mode.txt" || tail -5 "$tmp/relay-$mode.txt"
   stop
 done
