@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * {@code ./run.sh [--gateways N] [--port P] [--data DIR] [--broker-metrics-port Q]}: the whole system on this
  * machine. Prints {@code READY http://localhost:P} once every gateway accepts WebSocket connections; Ctrl-C or
  * SIGTERM stops everything. With the embedded broker it also serves the broker's request counters on loopback
- * port Q (default: any free port, printed) for {@code loadgen.sh relay --broker URL}.
+ * port Q (default: any free port, printed) for {@code loadgen.sh relay --broker URL}. {@code --warm-up S} relays
+ * signals through every gateway for S seconds before READY ({@link Warmup}), so the first users meet compiled code.
  */
 public final class Main {
     private Main() {
@@ -30,14 +31,16 @@ public final class Main {
         int port = 8080;
         Path data = Path.of("data", "kafka");
         int brokerMetricsPort = 0;
+        int warmUpSeconds = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gateways" -> gateways = Integer.parseInt(args[++i]);
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--broker-metrics-port" -> brokerMetricsPort = Integer.parseInt(args[++i]);
+                case "--warm-up" -> warmUpSeconds = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./run.sh [--gateways N] [--port P] [--data DIR] [--broker-metrics-port Q]");
+                    System.out.println("usage: ./run.sh [--gateways N] [--port P] [--data DIR] [--broker-metrics-port Q] [--warm-up S]");
                     return;
                 }
                 default -> {
@@ -63,6 +66,10 @@ public final class Main {
         }));
         for (RunningService g : cluster.gateways()) {
             awaitWebSocket(g.port());
+        }
+        if (warmUpSeconds > 0) {
+            System.out.println(Warmup.run(cluster.gateways().stream().map(RunningService::port).toList(),
+                    Duration.ofSeconds(warmUpSeconds)));
         }
         // Every gateway's WebSocket URL, as loadgen.sh's --gateways takes them (ports may have been chosen freely).
         System.out.println("gateways: " + String.join(",", cluster.gateways().stream()
