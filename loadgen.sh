@@ -9,8 +9,8 @@ find_java || exit 1
 
 jar=loadgen/target/huddle-loadgen.jar
 if [ ! -f "$jar" ] || [ ! -d loadgen/target/libs ]; then
-  echo "Building the load generator (mvn -pl loadgen -am install -Dmaven.test.skip=true)..." >&2
-  mvn -B -q -pl loadgen -am install -Dmaven.test.skip=true >&2
+  echo "Building the load generator (mvn -pl loadgen -am package -DskipTests)..." >&2
+  mvn -B -q -pl loadgen -am package -DskipTests >&2
 fi
 # Every connection is a file descriptor; thousands of idle ones need the soft limit raised to the hard one.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

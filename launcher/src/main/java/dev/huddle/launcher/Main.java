@@ -15,9 +15,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./run.sh [--gateways N] [--port P] [--data DIR]}: the whole system on this machine. Prints
- * {@code READY http://localhost:P} once every gateway accepts WebSocket connections; Ctrl-C or SIGTERM
- * stops everything.
+ * {@code ./run.sh [--gateways N] [--port P] [--data DIR] [--broker-metrics-port Q]}: the whole system on this
+ * machine. Prints {@code READY http://localhost:P} once every gateway accepts WebSocket connections; Ctrl-C or
+ * SIGTERM stops everything. With the embedded broker it also serves the broker's request counters on loopback
+ * port Q (default: any free port, printed) for {@code loadgen.sh relay --broker URL}. {@code --warm-up S} relays
+ * signals through every gateway for S seconds before READY ({@link Warmup}), so the first users meet compiled code.
  */
 public final class Main {
     private Main() {
@@ -28,13 +30,17 @@ public final class Main {
         int gateways = 1;
         int port = 8080;
         Path data = Path.of("data", "kafka");
+        int brokerMetricsPort = 0;
+        int warmUpSeconds = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gateways" -> gateways = Integer.parseInt(args[++i]);
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
+                case "--broker-metrics-port" -> brokerMetricsPort = Integer.parseInt(args[++i]);
+                case "--warm-up" -> warmUpSeconds = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./run.sh [--gateways N] [--port P] [--data DIR]");
+                    System.out.println("usage: ./run.sh [--gateways N] [--port P] [--data DIR] [--broker-metrics-port Q] [--warm-up S]");
                     return;
                 }
                 default -> {
@@ -48,16 +54,31 @@ public final class Main {
         Map<String, String> overrides = new HashMap<>(AdminCredentials.fromEnvironment().settings());
         LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(gateways, port,
                 external == null || external.isBlank() ? null : external, data.toAbsolutePath(), overrides));
+        BrokerMetricsEndpoint brokerMetrics = cluster.kafka() == null ? null
+                : BrokerMetricsEndpoint.start(brokerMetricsPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (brokerMetrics != null) {
+                brokerMetrics.close();
+            }
             cluster.close();
             stopped.countDown();
         }));
         for (RunningService g : cluster.gateways()) {
             awaitWebSocket(g.port());
         }
+        if (warmUpSeconds > 0) {
+            System.out.println(Warmup.run(cluster.gateways().stream().map(RunningService::port).toList(),
+                    Duration.ofSeconds(warmUpSeconds)));
+        }
+        // Every gateway's WebSocket URL, as loadgen.sh's --gateways takes them (ports may have been chosen freely).
+        System.out.println("gateways: " + String.join(",", cluster.gateways().stream()
+                .map(g -> "ws://localhost:" + g.port() + "/ws").toList()));
         System.out.println("kafka: " + cluster.bootstrapServers()
                 + (cluster.kafka() != null ? " (embedded, data in " + cluster.kafka().dataDir() + ")" : ""));
+        if (brokerMetrics != null) {
+            System.out.println("broker metrics: " + brokerMetrics.url() + " (loadgen.sh relay --broker URL)");
+        }
         for (RunningService s : List.of(cluster.rooms(), cluster.signaling(), cluster.presence())) {
             System.out.println(s.instance().kind() + ": http://localhost:" + s.port() + "/observe/metrics");
         }

@@ -28,13 +28,15 @@ import java.util.Set;
  * @param probes      idle: connections that send {@code ping} every 100 ms
  * @param concurrency idle: connection attempts in flight at once
  * @param threads     threads of the WebSocket client's executor
+ * @param window      relay: seconds per latency window (0: none), e.g. 5 for the p99 of each 5 s from the start
  * @param metrics     the gateway's {@code /observe/metrics}, for its heap (optional)
+ * @param broker      the launcher's {@code /broker/requests}, for broker requests per relayed signal (optional)
  * @param gatewayPid  the gateway's process id, for its RSS from /proc (optional)
  * @param json        file to append the result to as one JSON line (optional)
  */
 public record Options(String scenario, List<URI> gateways, int clients, int rooms, double rate, int seconds,
                       int ramp, int warmup, int drain, int timeout, int joins, int probes, int concurrency, int threads,
-                      URI metrics, Long gatewayPid, Path json) {
+                      int window, URI metrics, URI broker, Long gatewayPid, Path json) {
 
     static final Set<String> SCENARIOS = Set.of("relay", "join", "idle");
 
@@ -42,6 +44,8 @@ public record Options(String scenario, List<URI> gateways, int clients, int room
             usage: loadgen.sh <relay|join|idle> [options]
               --gateways URL[,URL]  gateway WebSocket URLs (default ws://localhost:8080/ws); loopback only
               --metrics URL         gateway metrics, e.g. http://localhost:8080/observe/metrics (heap)
+              --broker URL          relay: the embedded broker's request counters, as ./run.sh prints them
+                                    (http://127.0.0.1:Q/broker/requests): broker requests per relayed signal
               --gateway-pid PID     gateway process id (RSS from /proc/PID/status)
               --json FILE           append the result as one JSON line
               --threads N           WebSocket client threads (default 2)
@@ -50,6 +54,8 @@ public record Options(String scenario, List<URI> gateways, int clients, int room
               --clients C (100) --rooms K (50) --rate M per second per client (5) --seconds S (30)
               --ramp R seconds to open connections (5) --warmup W seconds not measured (5, part of S)
               --drain D seconds to wait for late deliveries (10)
+              --window S  latency of each S seconds of sending, warm-up included (0: off), e.g. with
+                          --warmup 0 right after start: how slow the first seconds are
             join: sequential join + leave round-trips, each into a fresh room
               --joins J (1000) --seconds time limit (300)
             idle: many idle connections to one gateway, ping round-trips from a few probes
@@ -81,6 +87,7 @@ public record Options(String scenario, List<URI> gateways, int clients, int room
             gateways.add(loopback(url.trim(), "ws"));
         }
         String metrics = r.text("metrics", null);
+        String broker = r.text("broker", null);
         String pid = r.text("gateway-pid", null);
         String json = r.text("json", null);
         Options o = new Options(scenario, List.copyOf(gateways),
@@ -96,7 +103,9 @@ public record Options(String scenario, List<URI> gateways, int clients, int room
                 r.integer("probes", 4, 1, 100),
                 r.integer("concurrency", 200, 1, 10_000),
                 r.integer("threads", 2, 1, 64),
+                r.integer("window", 0, 0, 3600),
                 metrics == null ? null : loopback(metrics, "http"),
+                broker == null ? null : loopback(broker, "http"),
                 pid == null ? null : pid(pid),
                 json == null ? null : Path.of(json));
         r.rejectUnknown();

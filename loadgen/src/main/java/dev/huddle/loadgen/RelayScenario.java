@@ -56,11 +56,22 @@ final class RelayScenario {
     /** How far the sender fell behind its schedule at worst: if large, this process (not the system) limited the rate. */
     private long senderBehindNanos;
     private final List<Member> members = new ArrayList<>();
+    /** With --window: latencies by the send time's window from the start of sending. */
+    private final Latency[] windows;
+    /** Start of sending, nanoseconds since origin (valid once sending started). */
+    private volatile long sendFrom;
+    private final BrokerRequests broker;
 
     RelayScenario(Options options, HttpClient http) {
         this.options = options;
         this.http = http;
         this.timeout = Duration.ofSeconds(options.timeout());
+        this.broker = new BrokerRequests(http, options.broker());
+        int n = options.window() == 0 ? 0 : (options.seconds() + options.window() - 1) / options.window();
+        this.windows = new Latency[n];
+        for (int i = 0; i < n; i++) {
+            windows[i] = new Latency();
+        }
         List<URI> gateways = options.gateways();
         for (int i = 0; i < options.clients(); i++) {
             int room = i % options.rooms();
@@ -79,7 +90,9 @@ final class RelayScenario {
 
         long sendStart = System.nanoTime();
         long sendEnd = sendStart + TimeUnit.SECONDS.toNanos(options.seconds());
+        sendFrom = sendStart - origin;
         measureFrom = sendStart + TimeUnit.SECONDS.toNanos(options.warmup()) - origin;
+        BrokerWindow brokerWindow = broker.enabled() ? new BrokerWindow(measureFrom + origin, sendEnd) : null;
         send(joined, sendStart, sendEnd);
 
         GatewayMemory.Sample loaded = memory.sample(3, 200);
@@ -121,14 +134,79 @@ final class RelayScenario {
                 .put("sender_behind_ms_max", TimeUnit.NANOSECONDS.toMillis(senderBehindNanos))
                 .put("measured_signals_per_s", Math.round(relay.count() / measuredSeconds))
                 .put("relay_latency_ms", relay.summary())
+                .put("relay_windows_ms", windowSummaries())
                 .put("drain_ms", TimeUnit.NANOSECONDS.toMillis(drainNanos))
                 .put("errors", errors.snapshot());
+        if (brokerWindow != null) {
+            Map<String, Object> b = brokerWindow.figures();
+            if (b != null) {
+                r.put("broker_requests_per_relayed_signal", b.remove("requests_per_relayed_signal"));
+                r.put("broker", b);
+            }
+        }
         if (memory.enabled()) {
             Map<String, Object> gw = new LinkedHashMap<>(before.mb("_before"));
             gw.putAll(loaded.mb("_loaded"));
             r.put("gateway", gw);
         }
         return r.put("elapsed_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+    }
+
+    /** One entry per window: {from_s, count, p50, p99, ...}. */
+    private List<Map<String, Object>> windowSummaries() {
+        if (windows.length == 0) {
+            return null;
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < windows.length; i++) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("from_s", i * options.window());
+            w.putAll(windows[i].summary());
+            list.add(w);
+        }
+        return list;
+    }
+
+    /**
+     * Reads the broker's counters and the delivered count when the measured window opens and when sending
+     * ends, on a thread of its own so that the sending loop keeps its pace.
+     */
+    private final class BrokerWindow {
+        private final Thread reader;
+        private volatile BrokerRequests.Snapshot before;
+        private volatile BrokerRequests.Snapshot after;
+        private volatile long deliveredBefore;
+        private volatile long deliveredAfter;
+        private volatile long openedAt;
+        private volatile long closedAt;
+
+        BrokerWindow(long open, long close) {
+            reader = Thread.ofVirtual().name("loadgen-broker").start(() -> {
+                parkUntil(open);
+                deliveredBefore = delivered.sum();
+                openedAt = System.nanoTime();
+                before = broker.read(errors);
+                parkUntil(close);
+                deliveredAfter = delivered.sum();
+                closedAt = System.nanoTime();
+                after = broker.read(errors);
+            });
+        }
+
+        /** The window's figures, or {@code null} if a reading failed (counted in errors). */
+        Map<String, Object> figures() throws InterruptedException {
+            reader.join();
+            if (before == null || after == null) {
+                return null;
+            }
+            return BrokerRequests.figures(before, after, (closedAt - openedAt) / 1e9, deliveredAfter - deliveredBefore);
+        }
+
+        private static void parkUntil(long nanoTime) {
+            for (long wait; (wait = nanoTime - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(wait);
+            }
+        }
     }
 
     /** Opens every connection and joins its room, spreading the starts evenly over the ramp. */
@@ -327,8 +405,13 @@ final class RelayScenario {
                         return;
                     }
                     delivered.increment();
+                    long latency = System.nanoTime() - origin - at;
                     if (at >= measureFrom) {
-                        relay.recordNanos(System.nanoTime() - origin - at);
+                        relay.recordNanos(latency);
+                    }
+                    if (windows.length > 0) {
+                        int w = (int) ((at - sendFrom) / TimeUnit.SECONDS.toNanos(options.window()));
+                        windows[Math.clamp(w, 0, windows.length - 1)].recordNanos(latency);
                     }
                 }
                 case "peer_joined" -> addPeer(data.path("peer").path("peerId").asText());

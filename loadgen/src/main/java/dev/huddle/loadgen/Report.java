@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,6 +58,11 @@ public final class Report {
     }
 
     private static String cell(Object v) {
+        if (v instanceof List<?> list) { // one row of the table per element, indented under the key
+            StringBuilder b = new StringBuilder();
+            list.forEach(x -> b.append(b.isEmpty() ? "" : String.format("%n    ")).append(cell(x)));
+            return b.toString();
+        }
         if (v instanceof Map<?, ?> m) {
             if (m.isEmpty()) {
                 return "none";

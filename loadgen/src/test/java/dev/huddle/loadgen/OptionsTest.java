@@ -27,12 +27,15 @@ class OptionsTest {
         Options o = Options.parse("relay", "--gateways", "ws://127.0.0.1:8080/ws, ws://localhost:8081/ws",
                 "--clients", "40", "--rooms", "20", "--rate", "2.5", "--seconds", "10", "--warmup", "2",
                 "--ramp", "3", "--metrics", "http://localhost:8080/observe/metrics", "--gateway-pid", "42",
-                "--json", "out.jsonl", "--threads", "4");
+                "--json", "out.jsonl", "--threads", "4", "--broker", "http://127.0.0.1:18099/broker/requests",
+                "--window", "5");
         assertThat(o.gateways().size(), is(2));
         assertThat(o.rate(), is(2.5));
         assertThat(o.gatewayPid(), is(42L));
         assertThat(o.metrics().getPort(), is(8080));
         assertThat(o.threads(), is(4));
+        assertThat(o.broker().getPort(), is(18099));
+        assertThat(o.window(), is(5));
     }
 
     @Test
@@ -42,6 +45,8 @@ class OptionsTest {
         assertThat(e.getMessage(), containsString("loopback"));
         assertThrows(IllegalArgumentException.class,
                 () -> Options.parse("idle", "--metrics", "http://192.0.2.1:8080/observe/metrics"));
+        assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("relay", "--broker", "http://192.0.2.1:18099/broker/requests"));
     }
 
     @Test

@@ -2,9 +2,9 @@ package dev.huddle.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.json.Json;
+import dev.huddle.launcher.BrokerMetricsEndpoint;
 import dev.huddle.launcher.LocalCluster;
 import dev.huddle.service.RunningService;
-import dev.huddle.testing.KafkaExtension;
 import dev.huddle.testing.WsClient;
 
 import java.net.URI;
@@ -19,28 +19,31 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 
 /**
- * A short relay run against the whole system (real broker, every service, two gateways): every signal sent
- * arrives, nothing fails, and the report carries latencies and the gateway's memory.
+ * A short relay run against the whole system as {@code ./run.sh} runs it (embedded broker in this JVM, every
+ * service, two gateways): every signal sent arrives, nothing fails, and the report carries latencies per window,
+ * the gateway's memory and the broker's requests per relayed signal.
  */
-@ExtendWith(KafkaExtension.class)
 class RelayScenarioTest {
 
     @Test
+    @SuppressWarnings("unchecked")
     void shortRelayRunDeliversEverySignal(@TempDir Path tmp) throws Exception {
         String prefix = "lg" + UUID.randomUUID().toString().substring(0, 6) + ".";
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(2, 0,
-                KafkaExtension.bootstrapServers(), tmp.resolve("kafka"), Map.of("kafka.topic.prefix", prefix,
+                null, tmp.resolve("kafka"), Map.of("kafka.topic.prefix", prefix,
                 // A busy test machine can be slow; the run is about losing nothing, not about speed.
-                "gateway.request.timeout.ms", "20000")))) {
+                "gateway.request.timeout.ms", "20000")));
+             BrokerMetricsEndpoint brokerMetrics = BrokerMetricsEndpoint.start(0)) {
             awaitReady(List.of(cluster.rooms(), cluster.signaling(), cluster.presence(),
                     cluster.gateways().get(0), cluster.gateways().get(1)));
             int gw1 = cluster.gateways().get(0).port();
@@ -53,7 +56,8 @@ class RelayScenarioTest {
                     "--gateways", "ws://localhost:" + gw1 + "/ws,ws://localhost:" + gw2 + "/ws",
                     "--clients", "20", "--rooms", "10", "--rate", "5", "--seconds", "3", "--warmup", "1",
                     "--ramp", "1", "--timeout", "30", "--drain", "30", "--metrics", "http://localhost:" + gw1 + "/observe/metrics",
-                    "--gateway-pid", Long.toString(ProcessHandle.current().pid()), "--json", json.toString());
+                    "--gateway-pid", Long.toString(ProcessHandle.current().pid()), "--json", json.toString(),
+                    "--broker", brokerMetrics.url(), "--window", "1");
             Report report = Main.run(options);
             report.appendTo(json);
             System.out.print(report.table());
@@ -68,9 +72,22 @@ class RelayScenarioTest {
             assertThat(((Number) report.map("relay_latency_ms").get("count")).longValue(), greaterThan(0L));
             assertThat(report.map("gateway"), hasKey("heap_mb_before"));
             assertThat(report.map("gateway"), hasKey("rss_mb_loaded"));
+            // Every relayed signal costs the broker at least a produce and a fetch of some client.
+            assertThat(report.get("broker_requests_per_relayed_signal"), instanceOf(Double.class));
+            assertThat((Double) report.get("broker_requests_per_relayed_signal"), greaterThan(0.0));
+            Map<String, Object> rates = (Map<String, Object>) report.map("broker").get("requests_per_s");
+            assertThat((Double) rates.get("produce"), greaterThan(0.0));
+            assertThat((Double) rates.get("fetch"), greaterThan(0.0));
+            assertThat((Double) report.map("broker").get("records_per_produce_request"), greaterThanOrEqualTo(1.0));
+            // One latency window per second of sending, each with the signals sent in it.
+            List<Map<String, Object>> windows = (List<Map<String, Object>>) report.get("relay_windows_ms");
+            assertThat(windows.size(), is(3));
+            assertThat(windows.stream().mapToLong(w -> ((Number) w.get("count")).longValue()).sum(),
+                    is(report.number("delivered")));
 
             String line = Files.readAllLines(json).getFirst();
             assertThat(Json.tree(line).path("delivered").asLong(), is(report.number("delivered")));
+            assertThat(Json.tree(line).path("broker_requests_per_relayed_signal").asDouble(), greaterThan(0.0));
         }
     }
 
