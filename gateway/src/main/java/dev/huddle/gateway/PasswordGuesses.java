@@ -70,6 +70,7 @@ final class PasswordGuesses {
     }
 
     private static void wrong(Room r, long now) {
+        prune(r, now); // guesses older than the window must not make up the five
         r.wrong.addLast(now);
         if (r.wrong.size() >= MAX_WRONG) {
             r.blockedUntil = now + BLOCK_MS;

@@ -46,7 +46,7 @@ final class Harness implements AutoCloseable {
         publisher = new Publisher(kafka, "test");
     }
 
-    /** A gateway on a free port, with short drain and heartbeat, and {@code overrides}. */
+    /** A gateway on a free port, with short drain and heartbeat, no connection caps, and {@code overrides}. */
     RunningService gateway(Map<String, String> overrides) {
         Map<String, String> values = new HashMap<>();
         values.put("server.port", "0");
@@ -54,6 +54,9 @@ final class Harness implements AutoCloseable {
         values.put("kafka.topic.prefix", kafka.topicPrefix());
         values.put("gateway.drain.ms", "300");
         values.put("instance.heartbeat.ms", "1000");
+        // every test client comes from 127.0.0.1: no per-address caps unless a test asks (EdgeUnderAbuseTest does)
+        values.put("gateway.connections.max.per.address", "0");
+        values.put("gateway.connections.rate.per.address", "0");
         values.putAll(overrides);
         RunningService gateway = Main.start(ServiceConfig.load("gateway.yaml", values));
         open.add(0, gateway::kill);

@@ -58,7 +58,7 @@ class AdminViewsTest {
         kafka.publish(Topics.SESSIONS, "peer-cy", new Session("peer-cy", "hash-of-cy-token", "gateway-b",
                 "c3", Session.CONNECTED, now - 1000, 0, "10.0.0.3", "Safari", "Cy", List.of("secret plans")));
         kafka.publish(Topics.ROOM_MEMBERS, "standup", new RoomMembers(1, "standup", List.of(
-                new Member("peer-ann", "Ann", Media.DEFAULT, false, null, "gateway-a"),
+                new Member("peer-ann", "Ann", new Media(true, true, false), false, null, "gateway-a"),
                 new Member("peer-bob", "Bob", Media.DEFAULT, true, null, "gateway-a")), now, true));
         kafka.publish(Topics.ROOM_MEMBERS, "secret plans", new RoomMembers(1, "secret plans", List.of(
                 new Member("peer-cy", "Cy", Media.DEFAULT, false, null, "gateway-a")), now));
