@@ -20,7 +20,8 @@ import static org.hamcrest.Matchers.not;
 
 /**
  * Every rendered object is one the cluster accepts: Strimzi's resources against the CRDs of the Strimzi release
- * docs/deploy.md installs, everything else against the Kubernetes API's types; both strict, so a misspelled field
+ * docs/deploy.md installs, the Prometheus Operator's against {@link MonitoringCrds}, everything else against the
+ * Kubernetes API's types; both strict, so a misspelled field
  * fails here rather than being dropped (or refused) by {@code kubectl apply}.
  */
 class SchemaTest {
@@ -29,7 +30,8 @@ class SchemaTest {
     void everyObjectMatchesItsSchema(String overlay) {
         List<String> errors = new ArrayList<>();
         for (JsonNode r : Manifests.of(overlay).all()) {
-            errors.addAll(StrimziCrds.isStrimzi(r) ? StrimziCrds.validate(r) : KubernetesModel.validate(r));
+            errors.addAll(StrimziCrds.isStrimzi(r) ? StrimziCrds.validate(r)
+                    : MonitoringCrds.isMonitoring(r) ? MonitoringCrds.validate(r) : KubernetesModel.validate(r));
         }
         assertThat(overlay + ": schema errors", errors, is(empty()));
     }
@@ -94,5 +96,60 @@ class SchemaTest {
         unknownKind.put("apiVersion", "apps/v1beta9");
         assertThat(KubernetesModel.validate(unknownKind), not(empty()));
         assertThat(KubernetesModel.validate(Manifests.of("prod").one("Deployment", "gateway")), is(empty()));
+    }
+
+    @Test
+    void monitoringResourcesAreCheckedStrictlyAndScrapeThePortsThatServeMetrics() {
+        Manifests prod = Manifests.of("prod");
+        ObjectNode monitor = prod.one("PodMonitor", "huddle-gateway").deepCopy();
+        ((ObjectNode) monitor.at("/spec/podMetricsEndpoints/0")).put("intervall", "15s");
+        assertThat(MonitoringCrds.validate(monitor), hasItem(containsString("intervall")));
+        ObjectNode rule = prod.one("PrometheusRule", "huddle").deepCopy();
+        ((ObjectNode) rule.at("/spec/groups/0/rules/0")).put("for", "one minute");
+        assertThat(MonitoringCrds.validate(rule), hasItem(containsString("is not a duration")));
+        // each monitor's port is a named container port of every Deployment it selects, one that serves /observe
+        for (String name : List.of("huddle-gateway", "huddle-services")) {
+            JsonNode m = prod.one("PodMonitor", name);
+            String port = m.at("/spec/podMetricsEndpoints/0/port").asText();
+            int selected = 0;
+            for (JsonNode d : prod.all()) {
+                if (!d.path("kind").asText().equals("Deployment") || !selects(m.at("/spec/selector"),
+                        d.at("/spec/template/metadata/labels"))) {
+                    continue;
+                }
+                selected++;
+                boolean named = false;
+                for (JsonNode c : d.at("/spec/template/spec/containers")) {
+                    for (JsonNode p : c.path("ports")) {
+                        named |= p.path("name").asText().equals(port);
+                    }
+                    // the readiness probe is an /observe path on the port the metrics are served from
+                    named &= c.at("/readinessProbe/httpGet/port").asText().equals(port);
+                }
+                assertThat(name + " scrapes port '" + port + "' of " + d.at("/metadata/name").asText(), named,
+                        is(true));
+            }
+            assertThat(name + " selects some Deployment", selected > 0, is(true));
+        }
+    }
+
+    private static boolean selects(JsonNode selector, JsonNode labels) {
+        var it = selector.path("matchLabels").fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!e.getValue().asText().equals(labels.path(e.getKey()).asText())) {
+                return false;
+            }
+        }
+        for (JsonNode x : selector.path("matchExpressions")) {
+            boolean in = false;
+            for (JsonNode v : x.path("values")) {
+                in |= v.asText().equals(labels.path(x.path("key").asText()).asText());
+            }
+            if (in != x.path("operator").asText().equals("In")) {
+                return false;
+            }
+        }
+        return true;
     }
 }

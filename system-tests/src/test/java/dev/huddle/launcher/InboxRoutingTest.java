@@ -136,7 +136,7 @@ class InboxRoutingTest {
         String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port()
                         + "/observe/metrics")).header("Accept", "text/plain").build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        String instance = "instance=\"" + gateway.instance().id() + "\"";
+        String instance = "node_id=\"" + gateway.instance().id() + "\"";
         return new Counters(value(body, "huddle_gateway_inbox_records_total", instance),
                 value(body, "huddle_gateway_inbox_delivered_total", instance),
                 value(body, "huddle_gateway_inbox_fetched_per_delivered", instance));
