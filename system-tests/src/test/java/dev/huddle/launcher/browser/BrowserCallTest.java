@@ -353,8 +353,9 @@ class BrowserCallTest {
             new Actions(ann.driver()).keyDown(Keys.CONTROL).sendKeys("e").keyUp(Keys.CONTROL).perform();
             ann.waitFor(Duration.ofSeconds(5), () -> "true".equals(ann.el("camera").getAttribute("aria-pressed")));
             bob.waitFor(Duration.ofSeconds(10), () -> "off".equals(bob.participant(annId).get("video")));
-            // speaking while muted: a hint, and the muted person's tile does not light up
-            ann.waitFor(Duration.ofSeconds(20), () -> ann.driver().findElement(By.id("muted-hint")).isDisplayed());
+            // speaking while muted: a hint, and the muted person's tile does not light up. The fake microphone beeps
+            // about once a second, and on a loaded box the page's 100 ms sampler can miss beeps: a generous wait.
+            ann.waitFor(Duration.ofSeconds(40), () -> ann.driver().findElement(By.id("muted-hint")).isDisplayed());
 
             // unread count while the chat is folded away
             bob.driver().findElement(By.id("chat-toggle")).click();

@@ -120,8 +120,28 @@ final class CallPage implements AutoCloseable {
                 "text", item.getText());
     }
 
+    /**
+     * Clicks the element; while tiles resize (a video's first frames, a sender scaling down) the layout can move
+     * between Selenium finding the point and clicking it, so an intercepted click is tried again for a few seconds.
+     */
     void click(String testId) {
-        el(testId).click();
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            try {
+                el(testId).click();
+                return;
+            } catch (org.openqa.selenium.ElementClickInterceptedException e) {
+                if (System.nanoTime() > until) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     void chat(String text) {
