@@ -6,7 +6,7 @@
 const SAMPLE_MS = 100;
 const THRESHOLD = 0.02;         // audioLevel (0..1, linear, 1 = full scale) above which someone speaks
 const HOLD_MS = 700;            // speaking stays on this long after the last loud sample (no flicker)
-const MUTED_WINDOW_MS = 4000;   // loud samples while muted within this window ...
+const MUTED_WINDOW_MS = 6000;   // loud samples while muted within this window ...
 const MUTED_LOUD_SAMPLES = 4;   // ... this many of them show the hint: talking does, a cough does not
 
 export class SpeakingMeter {

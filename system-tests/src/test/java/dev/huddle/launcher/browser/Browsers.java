@@ -35,6 +35,9 @@ final class Browsers {
                     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-dev-shm-usage", "--window-size=1024,768",
+                    // a steady tone instead of the fake microphone's short beeps, which the page's 100 ms level
+                    // sampler catches only now and then: the speaking indicator and muted hint can be asserted
+                    "--use-file-for-fake-audio-capture=" + tone(),
                     "--user-data-dir=" + Files.createTempDirectory("huddle-chromium"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -50,5 +53,27 @@ final class Browsers {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
         return driver;
+    }
+
+    /** A 2 s, 440 Hz tone at half scale as 48 kHz 16-bit mono WAV (Chromium loops it). */
+    private static synchronized String tone() throws IOException {
+        java.nio.file.Path wav = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "huddle-tone.wav");
+        if (Files.exists(wav)) {
+            return wav.toString();
+        }
+        int rate = 48_000;
+        int samples = rate * 2;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + samples * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
+                .putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes()).putInt(samples * 2);
+        for (int i = 0; i < samples; i++) {
+            b.putShort((short) (Math.sin(2 * Math.PI * 440 * i / rate) * 16_000));
+        }
+        java.nio.file.Path tmp = Files.createTempFile("huddle-tone", ".wav");
+        Files.write(tmp, b.array());
+        Files.move(tmp, wav, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return wav.toString();
     }
 }

@@ -21,7 +21,7 @@ import static org.hamcrest.Matchers.is;
  * service granting exactly what {@link ServiceAccess} (docs/architecture.md's topic table) gives it; each service
  * logs in as its own user with the password and CA that Strimzi makes.
  */
-class ClosedBusTest {
+class KafkaUsersTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void theOnlyListenerIsTlsWithScramAndAclsAreEnforced(String overlay) {
