@@ -8,9 +8,13 @@
 // description wait for it.
 import { sendingProfile } from './quality.js';
 
-const ANSWER_TIMEOUT_MS = 4000;      // an offer unanswered this long is taken for lost (grows per retry)
-const ANSWER_TIMEOUT_MAX_MS = 15000;
-const ICE_STUCK_MS = 6000;           // negotiated but ICE still new/checking: restart (the impolite side)
+// Signals are acknowledged and retried by the server path, so a lost offer or answer is rare; a slow one is
+// not (a phone, or a laptop decoding five videos, can take seconds to answer). Timers that fire on a slow
+// answer make things worse: the fresh offer crosses the late answer and both sides start over. Hence waits
+// of several seconds, and a repeated offer that the far side answers without negotiating again.
+const ANSWER_TIMEOUT_MS = 8000;      // an offer unanswered this long is sent again (grows per retry)
+const ANSWER_TIMEOUT_MAX_MS = 20000;
+const ICE_STUCK_MS = 10000;          // negotiated but ICE still new/checking: restart (the impolite side)
 const DISCONNECTED_RESTART_MS = 3000;
 
 export class Call {
@@ -115,6 +119,7 @@ class PeerLink {
     this.answerTimer = null;
     this.iceTimer = null;
     this.pendingCandidates = [];  // arrived before a remote description to apply them to
+    this.lastOffer = null;        // origin (session id and version) of the last remote offer applied
     this.stream = null;           // the remote stream, attached to its video once
     const pc = new RTCPeerConnection({ iceServers: call.iceServers, bundlePolicy: 'max-bundle' });
     this.pc = pc;
@@ -216,6 +221,13 @@ class PeerLink {
         this.ignoreOffer = !this.polite && offerCollision;
         if (this.ignoreOffer) return;
         if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // a late duplicate
+        if (description.type === 'offer' && this.#repeated(description)) {
+          // The same offer again (its sender saw no answer in time): answer it again, do not renegotiate.
+          if (pc.signalingState === 'stable' && pc.localDescription?.type === 'answer') {
+            this.#send({ description: this.#local() }, true);
+          }
+          return;
+        }
         this.settingRemoteAnswer = description.type === 'answer';
         try {
           await pc.setRemoteDescription(description);
@@ -224,6 +236,7 @@ class PeerLink {
           throw err;
         }
         this.settingRemoteAnswer = false;
+        if (description.type === 'offer') this.lastOffer = origin(description.sdp);
         await this.#flushCandidates();
         if (description.type === 'offer') {
           this.#attachTracksToOffer();
@@ -242,6 +255,13 @@ class PeerLink {
       this.settingRemoteAnswer = false;
       if (!this.closed) console.warn(`huddle: signal from ${this.peerId} failed`, err);
     }
+  }
+
+  // An offer seen before: same session and a version not newer than the last one applied.
+  #repeated(description) {
+    const o = origin(description.sdp);
+    return o !== null && this.lastOffer !== null && o.session === this.lastOffer.session
+      && o.version <= this.lastOffer.version;
   }
 
   async #flushCandidates() {
@@ -357,4 +377,10 @@ class PeerLink {
     const current = () => !this.closed && this.localSeq === seq;
     this.call.send(this.peerId, payload, reliable ? current : null);
   }
+}
+
+// The SDP origin line: `o=<user> <session id> <version> ...`; the version grows with every new description.
+function origin(sdp) {
+  const m = /^o=\S+ (\d+) (\d+)/m.exec(sdp ?? '');
+  return m ? { session: m[1], version: BigInt(m[2]) } : null;
 }

@@ -273,9 +273,8 @@ export class Meeting {
   }
 
   async #sampleQuality() {
-    if (!this.call) return;
-    for (const peerId of this.peers.keys()) {
-      const link = this.call.link(peerId);
+    for (const peerId of [...this.peers.keys()]) {
+      const link = this.call?.link(peerId); // the call may end while a sample is awaited
       if (!link || link.pc.connectionState === 'closed') continue;
       if (!this.stats.has(peerId)) this.stats.set(peerId, new LinkStats());
       try {

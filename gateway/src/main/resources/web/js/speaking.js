@@ -52,7 +52,12 @@ export class SpeakingMeter {
     const clone = track.clone();
     clone.enabled = true;
     const ctx = new AudioContext();
+    // A context made outside a click stays suspended under the autoplay policy: resume it on the next gesture.
     ctx.resume().catch(() => {});
+    if (ctx.state !== 'running') {
+      const wake = () => ctx.resume().catch(() => {});
+      for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, wake, { once: true, capture: true });
+    }
     const analyser = ctx.createAnalyser();
     analyser.fftSize = 2048; // ~43 ms of sound per sample: short syllables are not missed between samples
     ctx.createMediaStreamSource(new MediaStream([clone])).connect(analyser);

@@ -75,9 +75,21 @@ final class RelayScenario {
         List<URI> gateways = options.gateways();
         for (int i = 0; i < options.clients(); i++) {
             int room = i % options.rooms();
-            int seat = i / options.rooms(); // the peer's place in its room: alternate gateways by it
-            members.add(new Member(i, "lg-" + runId + "-" + room, gateways.get(seat % gateways.size())));
+            members.add(new Member(i, "lg-" + runId + "-" + room,
+                    gateways.get(gatewayOf(i, options.clients(), options.rooms(), gateways.size()))));
         }
+    }
+
+    /**
+     * Which gateway client {@code i} uses: consecutive seats of a room on consecutive gateways, each room starting
+     * further on, so that with two gateways every room spans both, and with more every gateway gets its share while
+     * a room's peers still sit apart.
+     */
+    static int gatewayOf(int i, int clients, int rooms, int gateways) {
+        int room = i % rooms;
+        int seat = i / rooms;
+        int perRoom = (clients + rooms - 1) / rooms;
+        return (room * perRoom + seat) % gateways;
     }
 
     Report run() throws InterruptedException {

@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -107,7 +106,7 @@ public final class Deliveries {
     }
 
     private static String id(String id) {
-        return id != null ? id : UUID.randomUUID().toString();
+        return id != null ? id : dev.huddle.events.Ids.random();
     }
 
     // ---- writing ----

@@ -1,7 +1,6 @@
 package dev.huddle.events;
 
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Something a service wants a gateway to do for some peers' connections: send a frame, or close them.
@@ -33,7 +32,7 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
     }
 
     public static Delivery frame(List<String> to, String frame, long ingressTs) {
-        return frame(UUID.randomUUID().toString(), to, frame, ingressTs);
+        return frame(Ids.random(), to, frame, ingressTs);
     }
 
     /**
@@ -50,7 +49,7 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
 
     /** A reply, or anything else that only the connection that asked may see. */
     public static Delivery toConnection(Origin origin, String frame, long ingressTs) {
-        return toConnection(UUID.randomUUID().toString(), origin, frame, ingressTs);
+        return toConnection(Ids.random(), origin, frame, ingressTs);
     }
 
     /** The same with an id of its own choosing, as {@link #frame(String, List, String, long)}. */
@@ -60,13 +59,13 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
     }
 
     public static Delivery control(Origin origin, Control control, String frame, Integer code) {
-        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
+        return new Delivery(Command.VERSION, Ids.random(), System.currentTimeMillis(),
                 List.of(origin.peer()), origin.conn(), frame, control, code, 0);
     }
 
     /** Close every connection of these peers (or just {@code conn}) with {@code code}, after sending {@code frame}. */
     public static Delivery close(List<String> to, String conn, String frame, int code) {
-        return new Delivery(Command.VERSION, UUID.randomUUID().toString(), System.currentTimeMillis(),
+        return new Delivery(Command.VERSION, Ids.random(), System.currentTimeMillis(),
                 to, conn, frame, Control.CLOSE, code, 0);
     }
 }

@@ -28,7 +28,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -307,7 +306,7 @@ final class Relay {
 
     /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */
     private static String chatId(Command command) {
-        String seed = command.id() != null ? command.id() : UUID.randomUUID().toString();
+        String seed = command.id() != null ? command.id() : dev.huddle.events.Ids.random();
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);

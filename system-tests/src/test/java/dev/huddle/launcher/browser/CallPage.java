@@ -122,10 +122,11 @@ final class CallPage implements AutoCloseable {
 
     /**
      * Clicks the element; while tiles resize (a video's first frames, a sender scaling down) the layout can move
-     * between Selenium finding the point and clicking it, so an intercepted click is tried again for a few seconds.
+     * between Selenium finding the point and clicking it, so an intercepted click is tried again, the element
+     * scrolled to the middle of the window, for up to 15 s (a loaded box lays out slowly).
      */
     void click(String testId) {
-        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (true) {
             try {
                 el(testId).click();
@@ -134,6 +135,8 @@ final class CallPage implements AutoCloseable {
                 if (System.nanoTime() > until) {
                     throw e;
                 }
+                // bring it to the middle of the window, away from whatever the moving layout put over it
+                d().executeScript("arguments[0].scrollIntoView({block: 'center'})", el(testId));
                 try {
                     Thread.sleep(250);
                 } catch (InterruptedException ie) {
