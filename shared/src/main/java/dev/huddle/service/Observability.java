@@ -6,6 +6,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.accesslog.AccessLogFeature;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -41,7 +42,21 @@ public final class Observability {
                         .orElse("0.0.0.0")))
                 .addFeature(feature(loops, health, List.of(OBSERVE_SOCKET))),
                 () -> builder.addFeature(feature(loops, health, List.of())));
+        if (config.get("log.access").asBoolean().orElse(true)) {
+            builder.addFeature(accessLog());
+        }
         return builder;
+    }
+
+    /**
+     * {@code log.access} ({@code LOG_ACCESS}, on by default): a line per HTTP request on every socket, on the logger
+     * {@code io.helidon.webserver.AccessLog.<socket>} at INFO, in Helidon's format: client address, user, time,
+     * request line, status, bytes, microseconds. The request line carries the path without its query string, and
+     * no header is logged: neither the admin session cookie nor a bearer token reaches the log. A WebSocket is one
+     * line, for its upgrade request; its frames are not HTTP requests.
+     */
+    static AccessLogFeature accessLog() {
+        return AccessLogFeature.create();
     }
 
     /** The name of the observe socket when {@code observe.port} is set. */
