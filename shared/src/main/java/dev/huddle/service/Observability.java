@@ -42,21 +42,13 @@ public final class Observability {
                         .orElse("0.0.0.0")))
                 .addFeature(feature(loops, health, List.of(OBSERVE_SOCKET))),
                 () -> builder.addFeature(feature(loops, health, List.of())));
+        // log.access: a line per HTTP request on every socket (logger io.helidon.webserver.AccessLog.<socket>, INFO)
+        // in Helidon's format. Its request line has the path without the query string, and it logs no header: the
+        // admin session cookie and bearer tokens stay out of the log.
         if (config.get("log.access").asBoolean().orElse(true)) {
-            builder.addFeature(accessLog());
+            builder.addFeature(AccessLogFeature.create());
         }
         return builder;
-    }
-
-    /**
-     * {@code log.access} ({@code LOG_ACCESS}, on by default): a line per HTTP request on every socket, on the logger
-     * {@code io.helidon.webserver.AccessLog.<socket>} at INFO, in Helidon's format: client address, user, time,
-     * request line, status, bytes, microseconds. The request line carries the path without its query string, and
-     * no header is logged: neither the admin session cookie nor a bearer token reaches the log. A WebSocket is one
-     * line, for its upgrade request; its frames are not HTTP requests.
-     */
-    static AccessLogFeature accessLog() {
-        return AccessLogFeature.create();
     }
 
     /** The name of the observe socket when {@code observe.port} is set. */
