@@ -95,17 +95,20 @@ class KafkaPlumbingTest {
     @Test
     void anInstancesClientsHaveTheirKafkaMetersOnTheRegistryUntilTheyClose() throws Exception {
         String node = "plumbing-" + System.nanoTime();
-        KafkaSettings settings = KafkaExtension.settings().forNode(node);
+        KafkaSettings plain = KafkaExtension.settings();
+        KafkaSettings settings = plain.forNode(node);
         try (Admin admin = Admin.create(settings.admin());
-             Publisher unmetered = new Publisher(KafkaExtension.settings(), node + "-tool")) {
+             Publisher unmetered = new Publisher(plain, node + "-tool")) {
             TopicAdmin.ensure(admin, settings, List.of(Topics.ROOM_MEMBERS));
             Publisher publisher = new Publisher(settings, node);
             ConsumerLoop loop = ConsumerLoop.replica(settings, "metered", List.of(Topics.ROOM_MEMBERS), true,
                     batch -> CompletableFuture.completedFuture(null)).start();
             loop.ready().get(30, TimeUnit.SECONDS);
+            List<CompletableFuture<?>> sent = new java.util.ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                publisher.send(Topics.ROOM_MEMBERS, "room-" + i, "\"m\"").get();
+                sent.add(publisher.send(Topics.ROOM_MEMBERS, "room-" + i, "\"m\""));
             }
+            Publisher.all(sent).get(30, TimeUnit.SECONDS);
             unmetered.send(Topics.ROOM_MEMBERS, "room-x", "\"m\"").get();
             loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-19").get(10, TimeUnit.SECONDS);
 
