@@ -2,6 +2,7 @@ package dev.huddle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.huddle.json.Json;
 import dev.huddle.service.PasswordHash;
 import dev.huddle.testing.KafkaExtension;
 import dev.huddle.testing.WsClient;
@@ -121,6 +122,17 @@ class PackagedServicesTest {
             }
             assertThat("join reply " + reply, reply.path("ok").asBoolean(), is(true));
             assertThat(reply.at("/data/room").asText(), is("deploy-check"));
+            // The manifests ask for JSON logs: rooms-service logs the join with its room and peer, the gateway
+            // its access log, each line an object naming the pod
+            Running rooms = running.get(ServiceModule.ROOMS);
+            JsonNode joined = awaitLogLine(rooms, l -> l.path("peer").asText().equals(client.peerId()));
+            assertThat(joined.toString(), joined.path("room").asText(), is("deploy-check"));
+            assertThat(joined.toString(), joined.path("service").asText(), is("rooms"));
+            assertThat(joined.toString(), joined.path("node_id").asText(), is(rooms.instanceId()));
+            assertThat(joined.toString(), joined.path("level").asText(), is("INFO"));
+            JsonNode access = awaitLogLine(gateway, l -> l.path("logger").asText()
+                    .startsWith("io.helidon.webserver.AccessLog") && l.path("message").asText().contains("\"GET / "));
+            assertThat(access.toString(), access.path("node_id").asText(), is(gateway.instanceId()));
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + logs(ServiceModule.values()), e);
         }
@@ -212,6 +224,29 @@ class PackagedServicesTest {
         }
         throw new AssertionError(r.service().module + " " + path + " did not answer 200 within " + timeout
                 + " (last: " + last + ")" + logs(r.service()));
+    }
+
+    /** The first line of {@code r}'s log that is a JSON object {@code match} accepts, waiting up to 30 s for it. */
+    private static JsonNode awaitLogLine(Running r, java.util.function.Predicate<JsonNode> match) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                for (String line : Files.readAllLines(r.log())) {
+                    if (line.startsWith("{")) {
+                        JsonNode node = Json.tree(line);
+                        if (match.test(node)) {
+                            return node;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no such JSON line in " + r.log());
+            }
+            sleep(250);
+        }
     }
 
     private String logs(ServiceModule... services) {

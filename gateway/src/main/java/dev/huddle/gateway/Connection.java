@@ -15,6 +15,7 @@ import dev.huddle.json.Json;
 import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.TopicSpec;
 import dev.huddle.kafka.Topics;
+import dev.huddle.service.RoomLog;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
@@ -299,7 +300,9 @@ final class Connection implements WsListener {
         } catch (Validation.Invalid e) {
             fail(ref, type, ErrorCode.INVALID_FIELD, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Failed to handle a " + type + " request", e);
+            JsonNode room = data.get("room");
+            RoomLog.log(LOG, Level.WARNING, room != null && room.isTextual() ? room.asText() : null, peerId,
+                    "Failed to handle a " + type + " request of peer " + peerId, e);
             fail(ref, type, ErrorCode.INTERNAL, "Internal error; the request was not processed");
         }
     }
@@ -788,6 +791,7 @@ final class Connection implements WsListener {
             peer = peerId;
         }
         if (!gateway.killed() && session != null) {
+            RoomLog.log(LOG, Level.INFO, null, peer, "Peer " + peer + " disconnected");
             gateway.publisher().send(Topics.PRESENCE, peer, Command.of(new Origin(gateway.instance().id(), connId,
                             peer), CommandTypes.DISCONNECTED, null, peer, Json.object(), System.currentTimeMillis()))
                     .exceptionally(e -> {

@@ -9,6 +9,7 @@ import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
+import dev.huddle.service.Logging;
 import dev.huddle.service.Observability;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceParts;
@@ -56,8 +57,9 @@ final class Gateway implements RunningService {
 
     private Gateway(Config config) {
         instance = Instance.create(KIND, config);
+        Logging.configure(config, instance);
         settings = GatewaySettings.create(config);
-        kafka = KafkaSettings.create(config);
+        kafka = KafkaSettings.create(config).forNode(instance.id());
         Admin admin = Admin.create(kafka.admin());
         TopicAdmin.ensure(admin, kafka, Topics.ALL);
         // Before any socket: a connection's first reply comes to this inbox.

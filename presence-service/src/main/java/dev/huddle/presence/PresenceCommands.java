@@ -14,6 +14,7 @@ import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
+import dev.huddle.service.RoomLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -178,6 +179,8 @@ final class PresenceCommands implements ConsumerLoop.Handler {
             // new token. Accept again (the gateway may not have had the acceptance), nothing else changes.
             boolean redelivered = s != null && on(s, origin) && sameHash(s.tokenHash(), data.newTokenHash());
             if (s == null || !(redelivered || sameHash(s.tokenHash(), data.tokenHash()))) {
+                RoomLog.log(LOG, Level.INFO, null, peerId, "Resume of peer " + peerId + " refused: "
+                        + (s == null ? "no such session (ended or never was)" : "wrong token"));
                 metrics.resumed(false);
                 String frame = Frames.failed(cmd.ref(), CommandTypes.RESUME, ErrorCode.RESUME_FAILED, RESUME_FAILED);
                 effects.add(inboxes.send(Deliveries.toConnection(null, origin, frame, cmd.ts())));
@@ -195,6 +198,8 @@ final class PresenceCommands implements ConsumerLoop.Handler {
                 effects.add(sessions.put(s.movedTo(origin.gateway(), origin.conn(), data.newTokenHash(), since,
                         freshSession == null ? null : freshSession.remote(),
                         freshSession == null ? null : freshSession.userAgent())));
+                RoomLog.log(LOG, Level.INFO, null, peerId, "Peer " + peerId + " resumed its session on gateway "
+                        + origin.gateway());
                 metrics.resumed(true);
             }
             if (fresh != null) {

@@ -4,6 +4,7 @@ import dev.huddle.events.Session;
 import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
+import dev.huddle.service.RoomLog;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -95,9 +96,12 @@ final class Sessions {
         // sender holding the monitor may be waiting for.
         return Publisher.all(sent).whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
+                RoomLog.log(LOG, Level.INFO, null, session.peerId(), "Session of peer " + session.peerId()
+                        + " ended (" + cause + "), leaving " + rooms.size() + " room(s)");
                 metrics.departed(cause, rooms.size());
             } else {
-                LOG.log(Level.WARNING, "Ending a session failed, will retry: " + failure);
+                RoomLog.log(LOG, Level.WARNING, null, session.peerId(), "Ending the session of peer "
+                        + session.peerId() + " failed, will retry: " + failure);
                 restore(session);
             }
         });

@@ -10,6 +10,7 @@ import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
+import dev.huddle.service.RoomLog;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -119,7 +120,8 @@ final class CommandProcessor implements ConsumerLoop.Handler {
             commands.apply(c, slot);
         } catch (RuntimeException e) {
             // A bug must not stop the partition by failing the batch over and over.
-            LOG.log(Level.ERROR, "Command " + c.type() + " " + c.id() + " failed", e);
+            RoomLog.log(LOG, Level.ERROR, slot.name, c.origin() == null ? null : c.origin().peer(),
+                    "Command " + c.type() + " " + c.id() + " failed", e);
         }
     }
 

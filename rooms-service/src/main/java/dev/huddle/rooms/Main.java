@@ -9,6 +9,7 @@ import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
+import dev.huddle.service.Logging;
 import dev.huddle.service.Observability;
 import dev.huddle.service.ServiceConfig;
 
@@ -36,7 +37,8 @@ public final class Main {
 
     public static RoomsService start(Config config) {
         Instance instance = Instance.create("rooms", config);
-        KafkaSettings settings = KafkaSettings.create(config);
+        Logging.configure(config, instance);
+        KafkaSettings settings = KafkaSettings.create(config).forNode(instance.id());
         RoomRules rules = RoomRules.from(config);
         Admin admin = Admin.create(settings.admin());
         Publisher publisher = null;

@@ -12,6 +12,7 @@ import dev.huddle.events.Frames;
 import dev.huddle.events.Media;
 import dev.huddle.events.Member;
 import dev.huddle.json.Json;
+import dev.huddle.service.RoomLog;
 import dev.huddle.service.RoomPassword;
 
 import java.lang.System.Logger.Level;
@@ -89,6 +90,7 @@ final class RoomCommands {
         Member member = new Member(peerId, nickname, media(c.data().get("media")), false, null, c.origin().gateway());
         room.add(member);
         s.changed();
+        RoomLog.log(LOG, Level.INFO, s.name, peerId, "Peer " + peerId + " joined room '" + s.name + "'");
         reply(c, s, room.view(peerId));
         push(c, s, room.present(peerId), RoomFrames.peerJoined(s.name, member.peer()));
     }
@@ -187,6 +189,8 @@ final class RoomCommands {
         }
         // Back on the origin's connection, perhaps on another gateway: what is for it goes there from now on.
         String gateway = c.origin() != null && c.origin().gateway() != null ? c.origin().gateway() : member.gateway();
+        RoomLog.log(LOG, Level.INFO, s.name, member.peerId(), "Peer " + member.peerId() + " is back in room '"
+                + s.name + "' (resumed on " + gateway + ")");
         if (member.away() || !gateway.equals(member.gateway())) {
             member = member.backOn(gateway);
             s.room.update(member);
@@ -252,6 +256,7 @@ final class RoomCommands {
 
     private void closeRoom(Command c, RoomSlot s) {
         if (roomOrFail(c, s)) {
+            RoomLog.log(LOG, Level.INFO, s.name, null, "Room '" + s.name + "' closed by an operator");
             reply(c, s, EMPTY);
             push(c, s, s.room.present(null), RoomFrames.roomClosed(s.name));
             s.end();
@@ -262,6 +267,8 @@ final class RoomCommands {
         if (roomOrFail(c, s)) {
             boolean locked = c.data().path("locked").asBoolean(true);
             if (s.room.locked != locked) {
+                RoomLog.log(LOG, Level.INFO, s.name, null, "Room '" + s.name + "' " + (locked ? "locked" : "unlocked")
+                        + " by an operator");
                 s.room.locked = locked;
                 s.changed();
             }
@@ -298,6 +305,7 @@ final class RoomCommands {
     private static void remove(Command c, RoomSlot s, String peerId, String reason) {
         s.room.remove(peerId);
         s.changed();
+        RoomLog.log(LOG, Level.INFO, s.name, peerId, "Peer " + peerId + " left room '" + s.name + "' (" + reason + ")");
         push(c, s, s.room.present(null), RoomFrames.peerLeft(s.name, peerId, reason));
         if (s.room.isEmpty()) {
             s.end();

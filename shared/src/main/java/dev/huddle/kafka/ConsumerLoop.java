@@ -70,6 +70,7 @@ public final class ConsumerLoop implements AutoCloseable {
     }
 
     private final String name;
+    private final KafkaSettings settings;
     private final KafkaConsumer<String, String> consumer;
     private final List<String> topics;
     private final boolean group;
@@ -96,6 +97,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private ConsumerLoop(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
                          boolean fromBeginning, Handler handler, Assignment assignment) {
         this.name = name;
+        this.settings = settings;
         this.consumer = new KafkaConsumer<>(settings.consumer(name, groupId));
         this.topics = topics.stream().map(settings::topic).toList();
         this.group = groupId != null;
@@ -176,6 +178,7 @@ public final class ConsumerLoop implements AutoCloseable {
     }
 
     private void run() {
+        KafkaClientMeters meters = KafkaClientMeters.consumer(settings, name, consumer.metrics());
         try {
             if (group) {
                 consumer.subscribe(topics, new Listener());
@@ -227,6 +230,7 @@ public final class ConsumerLoop implements AutoCloseable {
             if (lagListener != null) {
                 lagListener.close();
             }
+            meters.close();
         }
     }
 

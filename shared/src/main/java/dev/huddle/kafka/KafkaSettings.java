@@ -26,9 +26,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *                          is a long outage for a call); the broker refuses values below its
  *                          {@code group.min.session.timeout.ms} (6 s by default)
  * @param security          how to log in ({@code kafka.security.*}); plaintext locally
+ * @param node              the service instance whose clients these are (its id, {@link #forNode}): their meters
+ *                          ({@link KafkaClientMeters}) are tagged with it; null (tests, tools): not metered
  */
 public record KafkaSettings(String bootstrapServers, String topicPrefix, short replicationFactor,
-                            int lingerMs, int fetchMaxWaitMs, int sessionTimeoutMs, KafkaSecurity security) {
+                            int lingerMs, int fetchMaxWaitMs, int sessionTimeoutMs, KafkaSecurity security,
+                            String node) {
     public static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
     public static KafkaSettings create(Config config) {
@@ -40,18 +43,24 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
                 kafka.get("linger.ms").asInt().orElse(0),
                 kafka.get("fetch.max.wait.ms").asInt().orElse(500),
                 kafka.get("session.timeout.ms").asInt().orElse(DEFAULT_SESSION_TIMEOUT_MS),
-                KafkaSecurity.create(config));
+                KafkaSecurity.create(config), null);
     }
 
     public static KafkaSettings of(String bootstrapServers, String topicPrefix) {
         return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, 0, 500, DEFAULT_SESSION_TIMEOUT_MS,
-                KafkaSecurity.PLAINTEXT);
+                KafkaSecurity.PLAINTEXT, null);
     }
 
     /** The same settings logging in as {@code security} says. */
     public KafkaSettings withSecurity(KafkaSecurity security) {
         return new KafkaSettings(bootstrapServers, topicPrefix, replicationFactor, lingerMs, fetchMaxWaitMs,
-                sessionTimeoutMs, security);
+                sessionTimeoutMs, security, node);
+    }
+
+    /** The same settings for the clients of service instance {@code node}: their meters go to /observe/metrics. */
+    public KafkaSettings forNode(String node) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, replicationFactor, lingerMs, fetchMaxWaitMs,
+                sessionTimeoutMs, security, node);
     }
 
     public String topic(TopicSpec spec) {

@@ -20,10 +20,12 @@ public final class Publisher implements AutoCloseable {
             Thread.ofVirtual().name("publisher-completion").factory());
     private final KafkaSettings settings;
     private final Producer<String, String> producer;
+    private final KafkaClientMeters meters;
 
     public Publisher(KafkaSettings settings, String clientId) {
         this.settings = settings;
         this.producer = new KafkaProducer<>(settings.producer(clientId));
+        this.meters = KafkaClientMeters.producer(settings, clientId, producer.metrics());
     }
 
     /**
@@ -79,10 +81,12 @@ public final class Publisher implements AutoCloseable {
     @Override
     public void close() {
         producer.close(java.time.Duration.ofSeconds(2));
+        meters.close();
     }
 
     /** Closes as a crash would: what is not sent yet is dropped (its futures fail), nothing is flushed. */
     public void kill() {
         producer.close(java.time.Duration.ZERO);
+        meters.close();
     }
 }

@@ -6,6 +6,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.accesslog.AccessLogFeature;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -41,6 +42,12 @@ public final class Observability {
                         .orElse("0.0.0.0")))
                 .addFeature(feature(loops, health, List.of(OBSERVE_SOCKET))),
                 () -> builder.addFeature(feature(loops, health, List.of())));
+        // log.access: a line per HTTP request on every socket (logger io.helidon.webserver.AccessLog.<socket>, INFO)
+        // in Helidon's format. Its request line has the path without the query string, and it logs no header: the
+        // admin session cookie and bearer tokens stay out of the log.
+        if (config.get("log.access").asBoolean().orElse(true)) {
+            builder.addFeature(AccessLogFeature.create());
+        }
         return builder;
     }
 

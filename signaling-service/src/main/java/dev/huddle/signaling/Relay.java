@@ -13,6 +13,7 @@ import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.RecentIds;
 import dev.huddle.kafka.Topics;
+import dev.huddle.service.RoomLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -131,7 +132,8 @@ final class Relay {
         try {
             return handle(command);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "Failed to handle '" + command.type() + "' command " + command.id(), e);
+            RoomLog.log(LOG, Level.ERROR, command.key(), command.origin() == null ? null : command.origin().peer(),
+                    "Failed to handle '" + command.type() + "' command " + command.id(), e);
             if (command.origin() == null || command.origin().peer() == null) {
                 return CompletableFuture.completedFuture(null);
             }

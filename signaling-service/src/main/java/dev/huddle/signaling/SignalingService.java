@@ -9,6 +9,7 @@ import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
+import dev.huddle.service.Logging;
 import dev.huddle.service.Observability;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceParts;
@@ -40,7 +41,8 @@ final class SignalingService implements RunningService {
 
     private SignalingService(Config config) {
         instance = Instance.create(KIND, config);
-        KafkaSettings settings = KafkaSettings.create(config);
+        Logging.configure(config, instance);
+        KafkaSettings settings = KafkaSettings.create(config).forNode(instance.id());
         Admin admin = Admin.create(settings.admin());
         TopicAdmin.ensure(admin, settings, Topics.ALL);
         Publisher publisher = new Publisher(settings, instance.id());

@@ -6,6 +6,11 @@ import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.Metrics;
+
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,6 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 
 /** The shared Kafka plumbing against a real broker. */
@@ -82,5 +90,60 @@ class KafkaPlumbingTest {
                 assertThat(done, contains("\"x\""));
             }
         }
+    }
+
+    @Test
+    void anInstancesClientsHaveTheirKafkaMetersOnTheRegistryUntilTheyClose() throws Exception {
+        String node = "plumbing-" + System.nanoTime();
+        KafkaSettings plain = KafkaExtension.settings();
+        KafkaSettings settings = plain.forNode(node);
+        try (Admin admin = Admin.create(settings.admin());
+             Publisher unmetered = new Publisher(plain, node + "-tool")) {
+            TopicAdmin.ensure(admin, settings, List.of(Topics.ROOM_MEMBERS));
+            Publisher publisher = new Publisher(settings, node);
+            ConsumerLoop loop = ConsumerLoop.replica(settings, "metered", List.of(Topics.ROOM_MEMBERS), true,
+                    batch -> CompletableFuture.completedFuture(null)).start();
+            loop.ready().get(30, TimeUnit.SECONDS);
+            List<CompletableFuture<?>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                sent.add(publisher.send(Topics.ROOM_MEMBERS, "room-" + i, "\"m\""));
+            }
+            Publisher.all(sent).get(30, TimeUnit.SECONDS);
+            unmetered.send(Topics.ROOM_MEMBERS, "room-x", "\"m\"").get();
+            loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-19").get(10, TimeUnit.SECONDS);
+
+            assertThat(names(meters(node)), hasItems("huddle_kafka_producer_request_rate",
+                    "huddle_kafka_producer_record_send_rate", "huddle_kafka_producer_request_latency_avg",
+                    "huddle_kafka_producer_batch_size_avg", "huddle_kafka_producer_buffer_available_bytes",
+                    "huddle_kafka_consumer_fetch_rate", "huddle_kafka_consumer_records_lag_max",
+                    "huddle_kafka_consumer_records_consumed_rate", "huddle_kafka_consumer_bytes_consumed_rate"));
+            assertThat(gauge(node, "huddle_kafka_producer_record_send_rate"), is(greaterThan(0.0)));
+            assertThat(gauge(node, "huddle_kafka_producer_request_latency_avg"), is(greaterThan(0.0)));
+            assertThat(gauge(node, "huddle_kafka_consumer_records_consumed_rate"), is(greaterThan(0.0)));
+            Meter fetch = meters(node).stream()
+                    .filter(m -> m.id().name().equals("huddle_kafka_consumer_fetch_rate")).findFirst().orElseThrow();
+            assertThat(fetch.id().tagsMap().get("consumer"), is("metered"));
+            assertThat(fetch.id().tagsMap().get("client_id").startsWith("metered-"), is(true));
+            // clients outside a service instance (tools, tests) are not metered
+            assertThat(meters(node + "-tool"), is(empty()));
+
+            loop.close();
+            publisher.close();
+            assertThat(meters(node), is(empty()));
+        }
+    }
+
+    private static Collection<Meter> meters(String node) {
+        return Metrics.globalRegistry().meters(m -> node.equals(m.id().tagsMap().get("node_id"))
+                || node.equals(m.id().tagsMap().get("client_id")));
+    }
+
+    private static List<String> names(Collection<Meter> meters) {
+        return meters.stream().map(m -> m.id().name()).toList();
+    }
+
+    private static double gauge(String node, String name) {
+        return meters(node).stream().filter(m -> m.id().name().equals(name)).findFirst()
+                .map(m -> ((Gauge<?>) m).value().doubleValue()).orElseThrow();
     }
 }

@@ -6,11 +6,12 @@ import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
-import dev.huddle.events.Session;
 import dev.huddle.events.Frames;
+import dev.huddle.events.Session;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
+import dev.huddle.service.RoomLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,7 +63,7 @@ final class AdminActions {
     CompletableFuture<Sent> disconnect(String user, JsonNode body) {
         String peerId = peerId(body);
         Session session = view.session(peerId);
-        LOG.log(Level.INFO, "Operator " + user + " disconnects peer " + peerId);
+        RoomLog.log(LOG, Level.INFO, null, peerId, "Operator " + user + " disconnects peer " + peerId);
         List<Target> where = session != null && session.gateway() != null
                 ? List.of(new Target(peerId, session.gateway()))
                 : view.gateways().live().stream().map(g -> new Target(peerId, g)).toList();
@@ -76,7 +77,8 @@ final class AdminActions {
         String room = room(body, "room");
         String peerId = peerId(body);
         ObjectNode data = Json.object().put("room", room).put("peerId", peerId);
-        LOG.log(Level.INFO, "Operator " + user + " kicks peer " + peerId + " from room '" + room + "'");
+        RoomLog.log(LOG, Level.INFO, room, peerId, "Operator " + user + " kicks peer " + peerId + " from room '" + room
+                + "'");
         // room names have no '/', so "room/peerId" splits unambiguously
         return command(CommandTypes.KICK, room, data, "kick", room + "/" + peerId);
     }
@@ -84,7 +86,7 @@ final class AdminActions {
     /** {@code {room}} */
     CompletableFuture<Sent> close(String user, JsonNode body) {
         String room = room(body, "room");
-        LOG.log(Level.INFO, "Operator " + user + " closes room '" + room + "'");
+        RoomLog.log(LOG, Level.INFO, room, null, "Operator " + user + " closes room '" + room + "'");
         return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room), "close_room", room);
     }
 
@@ -95,8 +97,8 @@ final class AdminActions {
         if (locked == null || !locked.isBoolean()) {
             throw ApiError.badRequest("'locked' must be true or false");
         }
-        LOG.log(Level.INFO, "Operator " + user + (locked.booleanValue() ? " locks" : " unlocks") + " room '"
-                + room + "'");
+        RoomLog.log(LOG, Level.INFO, room, null, "Operator " + user + (locked.booleanValue() ? " locks" : " unlocks")
+                + " room '" + room + "'");
         return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()),
                 locked.booleanValue() ? "lock" : "unlock", room);
     }
@@ -107,8 +109,8 @@ final class AdminActions {
         JsonNode roomNode = body.get("room");
         if (roomNode != null && !roomNode.isNull()) {
             String room = room(body, "room");
-            LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to room '"
-                    + room + "'");
+            RoomLog.log(LOG, Level.INFO, room, null, "Operator " + user + " sends a notice (" + text.length()
+                    + " chars) to room '" + room + "'");
             return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text), "notice",
                     room);
         }

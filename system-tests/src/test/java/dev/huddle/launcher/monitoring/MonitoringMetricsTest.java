@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Monitoring as code matches the code: the whole system runs on a real broker with some traffic (joins, a
  * relayed and a refused signal, a room that ends, a failed and a good admin sign-in, an operator action), every
  * service's /observe/metrics is scraped, and every metric that the Grafana dashboard and the alert rules in
- * k8s/monitoring query must be there. Also: our meters carry {@code node_id}, never {@code instance}.
+ * k8s/monitoring query must be there. Also: our meters carry {@code node_id}, never {@code instance}, and the Kafka
+ * clients' own meters are there per instance, with rates above zero after the traffic.
  */
 @ExtendWith(KafkaExtension.class)
 class MonitoringMetricsTest {
@@ -91,7 +92,43 @@ class MonitoringMetricsTest {
                     "relay latency is a histogram");
             assertTrue(gateway.matches("(?s).*huddle_kafka_consumer_lag\\{[^}]*partition=\"\\d+\".*"),
                     "consumer lag per partition");
+
+            // Kafka's client meters, per instance: after the traffic every service has sent and fetched
+            for (RunningService service : services) {
+                String text = get(service.port(), "/observe/metrics", null).body();
+                String node = service.instance().id();
+                assertTrue(value(text, "huddle_kafka_producer_request_rate", node) > 0,
+                        node + " producer request rate");
+                assertTrue(value(text, "huddle_kafka_producer_record_send_rate", node) > 0,
+                        node + " producer record send rate");
+                assertTrue(value(text, "huddle_kafka_producer_buffer_available_bytes", node) > 1_000_000,
+                        node + " producer buffer (32 MiB by default, little of it in use)");
+                assertTrue(value(text, "huddle_kafka_consumer_fetch_rate", node) > 0, node + " consumer fetch rate");
+            }
+            assertTrue(value(get(cluster.rooms().port(), "/observe/metrics", null).body(),
+                    "huddle_kafka_consumer_records_consumed_rate", cluster.rooms().instance().id()) > 0,
+                    "rooms-service consumed the joins and leaves");
         }
+    }
+
+    /**
+     * The sum of {@code metric}'s series tagged {@code node_id="node"} (a Kafka client meter: one series per client
+     * of that instance); fails if there is none.
+     */
+    private static double value(String text, String metric, String node) {
+        Pattern series = Pattern.compile("^" + metric + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
+        Matcher m = series.matcher(text);
+        double sum = 0;
+        int found = 0;
+        while (m.find()) {
+            if (m.group(1).contains("node_id=\"" + node + "\"") && m.group(1).contains("client_id=\"")) {
+                double v = Double.parseDouble(m.group(2));
+                sum += Double.isNaN(v) ? 0 : v;
+                found++;
+            }
+        }
+        assertTrue(found > 0, metric + " for " + node + " is exported");
+        return sum;
     }
 
     /** Joins, a relayed signal, a refused one, a room that ends, sign-ins and an operator action. */
