@@ -11,7 +11,7 @@ import dev.huddle.json.Json;
 public interface RecordParser<T> {
     T parse(String key, String value);
 
-    /** A JSON record of {@code type}; a {@code null} value (a tombstone on a compacted topic) parses as {@code null}. */
+    /** A JSON record of {@code type}; a {@code null} value (a tombstone on a compacted topic) is {@code null}. */
     static <T> RecordParser<T> json(Class<T> type) {
         return (key, value) -> value == null ? null : Json.read(value, type);
     }

@@ -6,7 +6,10 @@ import dev.huddle.events.CommandTypes;
 import dev.huddle.json.Fields;
 import dev.huddle.json.Json;
 
-/** {@code back} {room}: presence, the peer resumed; the command's origin is the new connection, its ref the resume's. */
+/**
+ * {@code back} {room}: presence, the peer resumed; the command's origin is the new connection, its ref the
+ * resume's.
+ */
 public record Back(String room) implements RoomCommandData {
     @Override
     public String type() {

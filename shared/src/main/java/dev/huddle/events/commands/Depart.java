@@ -6,7 +6,10 @@ import dev.huddle.events.CommandTypes;
 import dev.huddle.json.Fields;
 import dev.huddle.json.Json;
 
-/** {@code depart} {room, reason}: presence, the peer's connection is gone for good ({@code reason} goes to the others in {@code peer_left}). */
+/**
+ * {@code depart} {room, reason}: presence, the peer's connection is gone for good ({@code reason} goes to the
+ * others in {@code peer_left}).
+ */
 public record Depart(String room, String reason) implements RoomCommandData {
     @Override
     public String type() {
