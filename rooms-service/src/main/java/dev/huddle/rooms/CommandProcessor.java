@@ -153,7 +153,7 @@ final class CommandProcessor implements ConsumerLoop.TypedHandler<ParsedCommand>
         }
         ParsedCommand parsed = ParsedCommand.read(value);
         String room = parsed.data() instanceof RoomCommandData d ? d.room()
-                : parsed.command().data().path("room").isTextual() ? parsed.command().data().get("room").asText() : key;
+                : parsed.command().data().path("room").asText(key); // a client request's room, if it names one
         if (!room.equals(key)) {
             throw new JsonShapeException("a room command whose room is not its key");
         }
