@@ -4,7 +4,7 @@
 # (followed to a fixed point), so a new integration test is left out of the fast loop without a tag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-markers='KafkaExtension|EmbeddedKafka|LocalCluster|Browsers|PackagedServices'
+markers='KafkaExtension|EmbeddedKafka|TestBus|LocalCluster|Browsers|PackagedServices'
 mapfile -t sources < <(find . -path ./data -prune -o -path '*/src/test/java/*' -name '*.java' -print | sort)
 slow=()
 while :; do

@@ -11,6 +11,9 @@ import dev.huddle.events.ErrorCode;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Origin;
 import dev.huddle.events.ResumeAccepted;
+import dev.huddle.events.commands.Connected;
+import dev.huddle.events.commands.Disconnected;
+import dev.huddle.events.commands.Resume;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.TopicSpec;
@@ -143,12 +146,8 @@ final class Connection implements WsListener {
         gateway.connections().add(this);
         String token = Ids.resumeToken(freshPeer);
         push(Frames.push("hello", hello(token, now)));
-        ObjectNode data = Json.object();
-        data.put("tokenHash", Ids.sha256Hex(token));
-        data.put("remote", remote);
-        data.put("userAgent", userAgent);
         gateway.publisher().send(Topics.PRESENCE, freshPeer,
-                Command.of(origin(), CommandTypes.CONNECTED, null, freshPeer, data, now))
+                Command.of(origin(), null, freshPeer, new Connected(Ids.sha256Hex(token), remote, userAgent), now))
                 .exceptionally(e -> {
                     LOG.log(Level.WARNING, "Could not announce a connection to presence: " + e.getMessage());
                     return null;
@@ -499,13 +498,8 @@ final class Connection implements WsListener {
         }
         gateway.connections().index(claimed, this); // deliveries for the claimed peer now reach here, held
         pending.add(ref, CommandTypes.RESUME, null, this::expired);
-        ObjectNode command = Json.object();
-        command.put("peerId", claimed);
-        command.put("tokenHash", Ids.sha256Hex(token));
-        command.put("newTokenHash", Ids.sha256Hex(attempt.newToken));
-        command.put("abandonedPeer", freshPeer);
-        gateway.publisher().send(Topics.PRESENCE, claimed,
-                        Command.of(origin(), CommandTypes.RESUME, ref, claimed, command, now))
+        gateway.publisher().send(Topics.PRESENCE, claimed, Command.of(origin(), ref, claimed, new Resume(claimed,
+                        Ids.sha256Hex(token), Ids.sha256Hex(attempt.newToken), freshPeer), now))
                 .whenComplete((md, e) -> {
                     if (e != null) {
                         LOG.log(Level.WARNING, "Could not send a resume command: " + e.getMessage());
@@ -793,7 +787,7 @@ final class Connection implements WsListener {
         if (!gateway.killed() && session != null) {
             RoomLog.log(LOG, Level.INFO, null, peer, "Peer " + peer + " disconnected");
             gateway.publisher().send(Topics.PRESENCE, peer, Command.of(new Origin(gateway.instance().id(), connId,
-                            peer), CommandTypes.DISCONNECTED, null, peer, Json.object(), System.currentTimeMillis()))
+                            peer), peer, new Disconnected()))
                     .exceptionally(e -> {
                         LOG.log(Level.WARNING, "Could not tell presence about a closed connection: " + e.getMessage());
                         return null;

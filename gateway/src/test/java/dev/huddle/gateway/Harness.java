@@ -4,22 +4,19 @@ import dev.huddle.events.Command;
 import dev.huddle.events.Delivery;
 import dev.huddle.events.DirectoryEntry;
 import dev.huddle.events.Frames;
-import dev.huddle.json.Json;
-import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
-import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.TopicSpec;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceConfig;
-import dev.huddle.testing.KafkaExtension;
+import dev.huddle.testing.TestBus;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,29 +26,22 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * A topic prefix of its own on the test broker, gateways started on it with {@code Main.start}, a publisher to act
- * as the services do, and watchers of the command topics to see what gateways send.
+ * A topic prefix of its own on the test broker ({@link TestBus}), gateways started on it with {@code Main.start},
+ * a publisher to act as the services do, and watchers of the command topics to see what gateways send.
  */
 final class Harness implements AutoCloseable {
-    final KafkaSettings kafka = KafkaExtension.settings();
-    final Admin admin = Admin.create(kafka.admin());
-    final Publisher publisher;
+    private final TestBus bus = new TestBus();
+    final KafkaSettings kafka = bus.settings;
+    final Admin admin = bus.admin;
+    final Publisher publisher = bus.publisher;
     private final List<AutoCloseable> open = new ArrayList<>();
 
     /** instance ids of the gateways started */
     private final List<String> gateways = new CopyOnWriteArrayList<>();
 
-    Harness() {
-        TopicAdmin.ensure(admin, kafka, Topics.ALL);
-        publisher = new Publisher(kafka, "test");
-    }
-
     /** A gateway on a free port, with short drain and heartbeat, no connection caps, and {@code overrides}. */
     RunningService gateway(Map<String, String> overrides) {
-        Map<String, String> values = new HashMap<>();
-        values.put("server.port", "0");
-        values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        values.put("kafka.topic.prefix", kafka.topicPrefix());
+        Map<String, String> values = bus.serviceConfig();
         values.put("gateway.drain.ms", "300");
         values.put("instance.heartbeat.ms", "1000");
         // every test client comes from 127.0.0.1: no per-address caps unless a test asks (EdgeUnderAbuseTest does)
@@ -70,9 +60,7 @@ final class Harness implements AutoCloseable {
 
     /** Collects every command written to {@code topic} from now on (and before: it reads from the beginning). */
     Watcher watch(TopicSpec topic) {
-        Watcher w = new Watcher(kafka, topic);
-        open.add(0, w);
-        return w;
+        return new Watcher(bus.record(topic, Command.class));
     }
 
     /**
@@ -107,11 +95,7 @@ final class Harness implements AutoCloseable {
     }
 
     void directory(String room, DirectoryEntry entry) {
-        try {
-            publisher.send(Topics.ROOM_DIRECTORY, room, entry).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        bus.send(Topics.ROOM_DIRECTORY, room, entry);
     }
 
     @Override
@@ -123,43 +107,18 @@ final class Harness implements AutoCloseable {
                 // best effort
             }
         }
-        publisher.close();
-        admin.close();
+        bus.close();
     }
 
-    /** The commands seen on one topic. */
-    static final class Watcher implements AutoCloseable {
-        private final List<Command> seen = new CopyOnWriteArrayList<>();
-        private final ConsumerLoop loop;
-
-        Watcher(KafkaSettings kafka, TopicSpec topic) {
-            loop = ConsumerLoop.replica(kafka, "test-watch", List.of(topic), true, batch -> {
-                batch.forEach(r -> {
-                    if (r.value() != null) {
-                        seen.add(Json.read(r.value(), Command.class));
-                    }
-                });
-                return CompletableFuture.completedFuture(null);
-            }).start();
-            loop.ready().join();
-        }
-
+    /** The commands seen on one topic (read by the bus, which stops reading when the harness closes). */
+    record Watcher(List<TestBus.Seen<Command>> seen) {
         Command await(Predicate<Command> match) {
             return await(match, Duration.ofSeconds(10));
         }
 
         Command await(Predicate<Command> match, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (Command c : seen) {
-                    if (match.test(c)) {
-                        return c;
-                    }
-                }
-                sleep(10);
-            }
-            throw new AssertionError("No matching command within " + timeout + "; saw " + seen.stream()
-                    .map(c -> c.type() + "/" + c.key()).toList());
+            return TestBus.await(() -> all().stream().filter(match).findFirst().orElse(null), timeout.toMillis(),
+                    () -> "a matching command; saw " + all().stream().map(c -> c.type() + "/" + c.key()).toList());
         }
 
         Command await(String type, String ref) {
@@ -167,21 +126,12 @@ final class Harness implements AutoCloseable {
         }
 
         List<Command> all() {
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public void close() {
-            loop.close();
+            return seen.stream().map(TestBus.Seen::value).filter(Objects::nonNull).toList();
         }
     }
 
     static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        TestBus.sleep(ms);
     }
 
     static Map<String, Object> map(Object... kv) {

@@ -1,10 +1,9 @@
 package dev.huddle.presence;
 
 import dev.huddle.events.InstanceHeartbeat;
-import dev.huddle.json.Json;
+import dev.huddle.kafka.Received;
 import dev.huddle.kafka.Topics;
 
-import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Which gateways are alive, from the {@code instances} replica (heartbeats; a tombstone = a clean stop), and
@@ -28,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Thread-safe: the replica writes, the sweeper reads.
  */
 final class Liveness {
-    private static final System.Logger LOG = System.getLogger(Liveness.class.getName());
     /** What the sessions on a gateway get. */
     enum Verdict {
         /** nothing: the connection is there */
@@ -70,17 +66,13 @@ final class Liveness {
     }
 
     /** The replica's handler. */
-    CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
+    CompletionStage<?> handle(List<Received<InstanceHeartbeat>> batch) {
         long now = System.currentTimeMillis();
-        for (ConsumerRecord<String, String> r : batch) {
+        for (Received<InstanceHeartbeat> r : batch) {
             if (r.value() == null) {
                 stopped(r.key(), now);
-                continue;
-            }
-            try {
-                heartbeat(r.key(), Json.read(r.value(), InstanceHeartbeat.class), now);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Skipping unreadable heartbeat at offset " + r.offset() + ": " + e);
+            } else {
+                heartbeat(r.key(), r.value(), now);
             }
         }
         return CompletableFuture.completedFuture(null);

@@ -10,13 +10,19 @@ import dev.huddle.events.Frames;
 import dev.huddle.events.Origin;
 import dev.huddle.events.ResumeAccepted;
 import dev.huddle.events.Session;
+import dev.huddle.events.commands.Abandoned;
+import dev.huddle.events.commands.Connected;
+import dev.huddle.events.commands.Disconnected;
+import dev.huddle.events.commands.ParsedCommand;
+import dev.huddle.events.commands.PresenceCommandData;
+import dev.huddle.events.commands.Resume;
 import dev.huddle.json.Json;
+import dev.huddle.json.JsonShapeException;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Received;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RoomLog;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -28,30 +34,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 /**
  * Handles the commands on the {@code presence} topic (keyed by peerId): connections opened and closed, and
  * resumes. Redeliveries after a crash are harmless: each command checks the session's connection first.
  */
-final class PresenceCommands implements ConsumerLoop.Handler {
-    /**
-     * Presence's own command on its topic, keyed by the fresh peerId a resuming connection gave up (its
-     * {@code hello} peerId): that peer's session ends now, without grace. It goes through the topic because
-     * the fresh peer's partition may belong to another presence instance. Data {}.
-     */
-    static final String ABANDONED = "abandoned";
+final class PresenceCommands implements ConsumerLoop.TypedHandler<ParsedCommand> {
     static final String RESUME_FAILED = "Unknown or expired resume token";
 
     private static final System.Logger LOG = System.getLogger(PresenceCommands.class.getName());
     private static final long ACK_TIMEOUT_S = 10;
-
-    private record Connected(String tokenHash, String remote, String userAgent) {
-    }
-
-    /** {@code abandonedPeer}: the connection's fresh hello peerId, also {@code origin.peer} (gateways send both) */
-    private record Resume(String peerId, String tokenHash, String newTokenHash, String abandonedPeer) {
-    }
 
     private final Sessions sessions;
     private final Membership membership;
@@ -68,52 +59,42 @@ final class PresenceCommands implements ConsumerLoop.Handler {
         this.metrics = metrics;
     }
 
+    /** How the loop reads {@code presence}: commands, each from a connection (its origin). */
+    static ParsedCommand parse(String key, String value) {
+        ParsedCommand parsed = ParsedCommand.read(value);
+        if (parsed.command().origin() == null) {
+            throw new JsonShapeException("a presence command without an origin");
+        }
+        return parsed;
+    }
+
     @Override
-    public CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) throws Exception {
+    public CompletionStage<?> handle(List<Received<ParsedCommand>> batch) throws Exception {
         List<CompletableFuture<?>> effects = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : batch) {
-            Command cmd = parse(r);
-            if (cmd == null) {
+        for (Received<ParsedCommand> r : batch) {
+            Command cmd = r.value().command();
+            String peer = r.key() != null ? r.key() : cmd.origin().peer();
+            if (!(r.value().data() instanceof PresenceCommandData data)) {
+                LOG.log(Level.WARNING, "Ignoring unknown presence command " + cmd.type());
                 continue;
             }
-            String peer = r.key() != null ? r.key() : cmd.origin().peer();
             try {
-                switch (cmd.type()) {
-                    case CommandTypes.CONNECTED -> connected(peer, cmd, effects);
-                    case CommandTypes.DISCONNECTED -> disconnected(peer, cmd, effects);
-                    case CommandTypes.RESUME -> resume(cmd, r.key(), effects);
-                    case ABANDONED -> abandoned(peer, cmd, effects);
-                    default -> LOG.log(Level.WARNING, "Ignoring unknown presence command " + cmd.type());
+                switch (data) {
+                    case Connected d -> connected(peer, cmd, d, effects);
+                    case Disconnected d -> disconnected(peer, cmd, effects);
+                    case Resume d -> resume(cmd, d, effects);
+                    case Abandoned d -> abandoned(peer, cmd, effects);
                 }
-            } catch (RuntimeException e) { // data of the wrong shape: retrying cannot help (sends fail in futures)
-                LOG.log(Level.WARNING, "Ignoring presence command " + cmd.type() + " at offset " + r.offset()
-                        + ": " + e);
+            } catch (RuntimeException e) { // a bug: retrying cannot help (sends fail in futures, not here)
+                LOG.log(Level.ERROR, "Presence command " + cmd.type() + " at " + r.where() + " failed", e);
             }
         }
         return Publisher.all(effects);
     }
 
-    private static Command parse(ConsumerRecord<String, String> r) {
-        if (r.value() == null) {
-            return null;
-        }
-        try {
-            Command cmd = Json.read(r.value(), Command.class);
-            if (cmd.origin() == null || cmd.type() == null) {
-                LOG.log(Level.WARNING, "Ignoring presence command without origin or type at offset " + r.offset());
-                return null;
-            }
-            return cmd;
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Ignoring unreadable presence command at offset " + r.offset() + ": " + e);
-            return null;
-        }
-    }
-
     /** A new connection: its fresh peer gets a session. */
-    private void connected(String peer, Command cmd, List<CompletableFuture<?>> effects) {
+    private void connected(String peer, Command cmd, Connected data, List<CompletableFuture<?>> effects) {
         Origin origin = cmd.origin();
-        Connected data = data(cmd, Connected.class);
         synchronized (sessions) {
             Session s = sessions.get(peer);
             if (s != null) { // a redelivery
@@ -165,12 +146,11 @@ final class PresenceCommands implements ConsumerLoop.Handler {
      * out (the gateway holds the peer's deliveries until it has the acceptance and every room), so this waits
      * for its ack on the loop thread; resumes are rare.
      */
-    private void resume(Command cmd, String key, List<CompletableFuture<?>> effects) throws Exception {
+    private void resume(Command cmd, Resume data, List<CompletableFuture<?>> effects) throws Exception {
         Origin origin = cmd.origin();
-        Resume data = data(cmd, Resume.class);
-        String peerId = data.peerId() != null ? data.peerId() : key;
-        String abandoned = data.abandonedPeer() != null ? data.abandonedPeer() : origin.peer();
-        String fresh = abandoned != null && !abandoned.equals(peerId) ? abandoned : null;
+        String peerId = data.peerId();
+        // the connection's fresh hello peerId (also origin.peer), whose session ends unless it is the claimed one
+        String fresh = data.abandonedPeer().equals(peerId) ? null : data.abandonedPeer();
         CompletableFuture<?> accepted;
         List<String> rooms;
         synchronized (sessions) {
@@ -203,7 +183,7 @@ final class PresenceCommands implements ConsumerLoop.Handler {
                 metrics.resumed(true);
             }
             if (fresh != null) {
-                effects.add(publisher.send(Topics.PRESENCE, fresh, Command.of(origin, ABANDONED, fresh, Json.object())));
+                effects.add(publisher.send(Topics.PRESENCE, fresh, Command.of(origin, fresh, new Abandoned())));
             }
             rooms = membership.rooms(peerId);
             accepted = inboxes.send(Deliveries.control(origin, Delivery.Control.RESUME_ACCEPTED,
@@ -224,10 +204,5 @@ final class PresenceCommands implements ConsumerLoop.Handler {
     private static boolean sameHash(String stored, String given) {
         return stored != null && given != null && MessageDigest.isEqual(
                 stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static <T> T data(Command cmd, Class<T> type) {
-        JsonNode data = cmd.data() == null || cmd.data().isNull() ? Json.object() : cmd.data();
-        return Json.convert(data, type);
     }
 }

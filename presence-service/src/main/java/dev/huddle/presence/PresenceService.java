@@ -3,10 +3,11 @@ package dev.huddle.presence;
 import dev.huddle.delivery.Deliveries;
 import dev.huddle.delivery.Gateways;
 import dev.huddle.events.RoomMembers;
-import dev.huddle.json.Json;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Received;
+import dev.huddle.kafka.RecordParser;
 import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
@@ -27,7 +28,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * One running presence instance: the {@code room-members} and {@code instances} replicas, the
@@ -69,16 +69,17 @@ final class PresenceService implements RunningService {
         Liveness liveness = new Liveness(gatewayTimeoutMs, heartbeatMs);
         sweeper = new Sweeper(sessions, membership, liveness, publisher, metrics, graceMs);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
-                this::onRoomMembers);
+                RecordParser.json(RoomMembers.class), this::onRoomMembers);
         Gateways gateways = new Gateways();
         instancesLoop = ConsumerLoop.replica(settings, KIND + "-instances", List.of(Topics.INSTANCES), true,
-                batch -> {
-                    gateways.handle(batch);
+                Gateways.PARSER, batch -> {
+                    gateways.heartbeats(batch);
                     return liveness.handle(batch);
                 });
         janitor = new InboxJanitor(admin, settings, liveness,
                 config.get("presence.inbox.keep.ms").asLong().orElse(30_000L));
         commandsLoop = ConsumerLoop.group(settings, KIND + "-commands", GROUP, List.of(Topics.PRESENCE),
+                PresenceCommands::parse,
                 new PresenceCommands(sessions, membership, publisher, new Deliveries(publisher, gateways), metrics),
                 new SessionRestore(settings, sessions));
         List<ConsumerLoop> loops = List.of(membersLoop, instancesLoop, commandsLoop);
@@ -116,19 +117,10 @@ final class PresenceService implements RunningService {
     }
 
     /** The room-members replica: new rooms and nicknames go into the owned sessions (the operator sees them). */
-    private CompletionStage<?> onRoomMembers(List<ConsumerRecord<String, String>> batch) {
+    private CompletionStage<?> onRoomMembers(List<Received<RoomMembers>> batch) {
         Set<String> touched = new HashSet<>();
-        for (ConsumerRecord<String, String> r : batch) {
-            RoomMembers members = null;
-            if (r.value() != null) {
-                try {
-                    members = Json.read(r.value(), RoomMembers.class);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Skipping unreadable room-members record at offset " + r.offset());
-                    continue;
-                }
-            }
-            touched.addAll(membership.apply(r.key(), members));
+        for (Received<RoomMembers> r : batch) {
+            touched.addAll(membership.apply(r.key(), r.value()));
         }
         return sessions.refresh(touched);
     }

@@ -1,45 +1,35 @@
 package dev.huddle.presence;
 
 import dev.huddle.events.Command;
-import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
 import dev.huddle.events.Media;
 import dev.huddle.events.Member;
 import dev.huddle.events.Origin;
 import dev.huddle.events.RoomMembers;
 import dev.huddle.events.Session;
-import dev.huddle.json.Json;
-import dev.huddle.kafka.ConsumerLoop;
+import dev.huddle.events.commands.CommandData;
+import dev.huddle.events.commands.Connected;
+import dev.huddle.events.commands.Disconnected;
+import dev.huddle.events.commands.Resume;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
-import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
 import dev.huddle.service.Instance;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceConfig;
-import dev.huddle.testing.KafkaExtension;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.huddle.testing.TestBus;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
-import org.apache.kafka.clients.admin.Admin;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A presence instance on a fresh topic prefix, with what the tests play around it: gateways (commands on
@@ -52,61 +42,41 @@ final class Harness implements AutoCloseable {
      * presence made it) rather than {@code at}: this consumer can lag far behind on a busy machine.
      */
     record Seen<T>(String key, T value, long at) {
+        static <T> Seen<T> of(TestBus.Seen<T> seen) {
+            return new Seen<>(seen.key(), seen.value(), seen.at());
+        }
     }
 
     /** The gateways the tests name; their inboxes exist before presence starts. */
     static final List<String> GATEWAYS = List.of("gw-1", "gw-2", "gw-draining", "gw-dying", "gw-ghost", "gw-healthy");
 
-    final KafkaSettings settings = KafkaExtension.settings();
-    final Map<String, String> config = new HashMap<>();
-    final Publisher publisher;
-    final List<Seen<Delivery>> deliveries = new CopyOnWriteArrayList<>();
-    final List<Seen<Command>> roomCommands = new CopyOnWriteArrayList<>();
+    private final TestBus bus = new TestBus(GATEWAYS.stream().map(Topics::inbox).toList());
+    final KafkaSettings settings = bus.settings;
+    final Map<String, String> config = bus.serviceConfig();
+    final Publisher publisher = bus.publisher;
+    final List<Seen<Delivery>> deliveries;
+    final List<Seen<Command>> roomCommands;
     /** every write to {@code sessions}; a tombstone has a {@code null} value */
-    final List<Seen<Session>> sessionWrites = new CopyOnWriteArrayList<>();
-    private final List<ConsumerLoop> loops = new ArrayList<>();
+    final List<Seen<Session>> sessionWrites;
     private final List<Heartbeat> gateways = new ArrayList<>();
     RunningService presence;
 
     Harness(Map<String, String> overrides) throws Exception {
         config.putAll(Map.of(
-                "kafka.bootstrap.servers", settings.bootstrapServers(),
-                "kafka.topic.prefix", settings.topicPrefix(),
-                "server.port", "0",
                 "instance.heartbeat.ms", "500",
                 "presence.grace.ms", "1000",
                 "presence.gateway.timeout.ms", "10000",
                 "presence.sweep.ms", "100"));
         config.put("presence.inbox.keep.ms", "600000"); // tests of the janitor say otherwise
         config.putAll(overrides);
-        try (Admin admin = Admin.create(settings.admin())) {
-            TopicAdmin.ensure(admin, settings, Topics.ALL);
-            TopicAdmin.ensure(admin, settings, GATEWAYS.stream().map(Topics::inbox).toList());
-        }
         presence = startPresence();
-        publisher = new Publisher(settings, "test");
-        loops.add(watch(GATEWAYS.stream().map(Topics::inbox).toList(), deliveries, Delivery.class));
-        loops.add(watch(Topics.ROOM_COMMANDS, roomCommands, Command.class));
-        loops.add(watch(Topics.SESSIONS, sessionWrites, Session.class));
-        for (ConsumerLoop loop : loops) {
-            loop.ready().get(30, TimeUnit.SECONDS);
-        }
+        deliveries = bus.record(GATEWAYS.stream().map(Topics::inbox).toList(), Delivery.class, Seen::of);
+        roomCommands = bus.record(List.of(Topics.ROOM_COMMANDS), Command.class, Seen::of);
+        sessionWrites = bus.record(List.of(Topics.SESSIONS), Session.class, Seen::of);
     }
 
     RunningService startPresence() {
         return Main.start(ServiceConfig.load("presence-service.yaml", config));
-    }
-
-    private <T> ConsumerLoop watch(dev.huddle.kafka.TopicSpec topic, List<Seen<T>> into, Class<T> type) {
-        return watch(List.of(topic), into, type);
-    }
-
-    private <T> ConsumerLoop watch(List<dev.huddle.kafka.TopicSpec> topics, List<Seen<T>> into, Class<T> type) {
-        return ConsumerLoop.replica(settings, "test-" + topics.getFirst().name(), topics, true, batch -> {
-            long now = System.currentTimeMillis();
-            batch.forEach(r -> into.add(new Seen<>(r.key(), r.value() == null ? null : Json.read(r.value(), type), now)));
-            return CompletableFuture.completedFuture(null);
-        }).start();
     }
 
     /** A gateway's heartbeat, as a gateway sends it; {@code stopSilently()} is its crash, {@code close()} a clean stop. */
@@ -150,8 +120,7 @@ final class Harness implements AutoCloseable {
 
     /** The gateway's {@code connected} for a new connection; waits for the broker's ack. */
     void connected(Conn c) throws Exception {
-        send(c.origin(), CommandTypes.CONNECTED, null, c.peer(),
-                data("tokenHash", c.tokenHash(), "remote", "10.0.0.7", "userAgent", "TestAgent/1"));
+        send(c.origin(), null, c.peer(), new Connected(c.tokenHash(), "10.0.0.7", "TestAgent/1"));
     }
 
     void disconnected(Conn c) throws Exception {
@@ -160,19 +129,16 @@ final class Harness implements AutoCloseable {
 
     /** {@code disconnected} of connection {@code origin}, keyed by the peer it spoke for. */
     void disconnected(Origin origin, String peer) throws Exception {
-        send(origin, CommandTypes.DISCONNECTED, null, peer, Json.object());
+        send(origin, null, peer, new Disconnected());
     }
 
     /** The gateway's {@code resume}: {@code fresh} claims {@code peerId}'s session with {@code token}. */
     void resume(Conn fresh, String peerId, String token, String newToken, String ref) throws Exception {
-        send(fresh.origin(), CommandTypes.RESUME, ref, peerId,
-                data("peerId", peerId, "tokenHash", sha256(token), "newTokenHash", sha256(newToken),
-                        "abandonedPeer", fresh.peer()));
+        send(fresh.origin(), ref, peerId, new Resume(peerId, sha256(token), sha256(newToken), fresh.peer()));
     }
 
-    private void send(Origin origin, String type, String ref, String key, ObjectNode data) throws Exception {
-        publisher.send(Topics.PRESENCE, key, Command.of(origin, type, ref, key, data, System.currentTimeMillis()))
-                .get(10, TimeUnit.SECONDS);
+    private void send(Origin origin, String ref, String key, CommandData data) {
+        bus.send(Topics.PRESENCE, key, Command.of(origin, ref, key, data, System.currentTimeMillis()));
     }
 
     /** rooms-service's snapshot of a room. */
@@ -181,16 +147,7 @@ final class Harness implements AutoCloseable {
         for (String p : peers) {
             members.add(new Member(p, "nick-" + p, Media.DEFAULT, false, null, "gw-1"));
         }
-        publisher.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, members, System.currentTimeMillis()))
-                .get(10, TimeUnit.SECONDS);
-    }
-
-    static ObjectNode data(Object... fieldsAndValues) {
-        ObjectNode data = Json.object();
-        for (int i = 0; i < fieldsAndValues.length; i += 2) {
-            data.set((String) fieldsAndValues[i], Json.toTree(fieldsAndValues[i + 1]));
-        }
-        return data;
+        bus.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, members, System.currentTimeMillis()));
     }
 
     /** The latest write to {@code sessions} for the peer (a tombstone: value null), or null if none yet. */
@@ -235,27 +192,16 @@ final class Harness implements AutoCloseable {
                 timeoutMs, () -> "delivery to " + conn + "; got " + deliveriesTo(conn));
     }
 
-    static <T> T await(Supplier<T> probe, long timeoutMs, Supplier<String> what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (true) {
-            T found = probe.get();
-            if (found != null) {
-                return found;
-            }
-            if (System.currentTimeMillis() > deadline) {
-                fail("Timed out after " + timeoutMs + " ms waiting for " + what.get());
-            }
-            Thread.sleep(10);
-        }
+    static <T> T await(Supplier<T> probe, long timeoutMs, Supplier<String> what) {
+        return TestBus.await(probe, timeoutMs, what);
     }
 
     @Override
     public void close() {
         gateways.forEach(Heartbeat::stopSilently);
-        loops.forEach(ConsumerLoop::close);
         if (presence != null) {
             presence.close();
         }
-        publisher.close();
+        bus.close();
     }
 }

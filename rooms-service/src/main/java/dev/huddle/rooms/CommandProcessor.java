@@ -1,14 +1,16 @@
 package dev.huddle.rooms;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.delivery.Deliveries;
 import dev.huddle.delivery.Routed;
 import dev.huddle.events.Command;
 import dev.huddle.events.DirectoryEntry;
 import dev.huddle.events.RoomMembers;
-import dev.huddle.json.Json;
+import dev.huddle.events.commands.ParsedCommand;
+import dev.huddle.events.commands.RoomCommandData;
+import dev.huddle.json.JsonShapeException;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Received;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RoomLog;
 
@@ -21,8 +23,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 /**
  * Handles a batch of {@code room-commands}: applies the commands in order to working copies of their rooms,
  * writes the changed rooms to {@code room-state}, {@code room-members} and {@code room-directory}, waits for the
@@ -33,7 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <p>Redelivery (a crash before the offset commit) is exact: each room's snapshot holds the offset of the last
  * command applied to it, and the deliveries that batch caused, which are sent again instead of applying again.
  */
-final class CommandProcessor implements ConsumerLoop.Handler {
+final class CommandProcessor implements ConsumerLoop.TypedHandler<ParsedCommand> {
     private static final System.Logger LOG = System.getLogger(CommandProcessor.class.getName());
     /** Room snapshots keep their batch's deliveries only up to this size (records must stay well under 1 MB). */
     private static final int OUTBOX_LIMIT_CHARS = 200_000;
@@ -58,23 +58,20 @@ final class CommandProcessor implements ConsumerLoop.Handler {
     }
 
     @Override
-    public CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) {
+    public CompletionStage<?> handle(List<Received<ParsedCommand>> records) {
         List<Routed> deliveries = new ArrayList<>();
         Map<String, RoomSlot> slots = new LinkedHashMap<>();
-        for (ConsumerRecord<String, String> r : records) {
-            Command c = parse(r);
-            if (c == null) {
-                continue;
-            }
+        for (Received<ParsedCommand> r : records) {
+            ParsedCommand c = r.value();
             RoomSlot slot = slots.computeIfAbsent(r.key(), name -> new RoomSlot(name, registry.get(name), deliveries));
             if (slot.redelivered(r.offset())) {
                 slot.resend(r.offset());
-            } else if (slot.duplicate(c.id())) {
-                LOG.log(Level.DEBUG, "Dropping duplicate command " + c.id());
+            } else if (slot.duplicate(c.command().id())) {
+                LOG.log(Level.DEBUG, "Dropping duplicate command " + c.command().id());
             } else {
                 slot.begin(r.offset());
                 apply(c, slot);
-                slot.applied(c.id());
+                slot.applied(c.command().id());
             }
         }
 
@@ -111,13 +108,14 @@ final class CommandProcessor implements ConsumerLoop.Handler {
         return r.delivery().conn() != null && r.delivery().control() == null;
     }
 
-    private void apply(Command c, RoomSlot slot) {
+    private void apply(ParsedCommand parsed, RoomSlot slot) {
+        Command c = parsed.command();
         metrics.command(c.type());
         if ("join".equals(c.type())) {
             metrics.joined(c.ts(), System.currentTimeMillis());
         }
         try {
-            commands.apply(c, slot);
+            commands.apply(parsed, slot);
         } catch (RuntimeException e) {
             // A bug must not stop the partition by failing the batch over and over.
             RoomLog.log(LOG, Level.ERROR, slot.name, c.origin() == null ? null : c.origin().peer(),
@@ -147,32 +145,20 @@ final class CommandProcessor implements ConsumerLoop.Handler {
         }
     }
 
-    /** The command of a record, or {@code null} (logged) when it cannot be one. */
-    private static Command parse(ConsumerRecord<String, String> r) {
-        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
-        if (r.key() == null || r.value() == null) {
-            LOG.log(Level.WARNING, "Skipping command without room key or value at " + where);
-            return null;
+    /**
+     * How the loop reads {@code room-commands}: a command (internal ones with data of their shape) keyed by its
+     * room, and naming no other room in its data. Anything else is a bad record, skipped and counted by the loop.
+     */
+    static ParsedCommand parse(String key, String value) {
+        if (key == null) {
+            throw new JsonShapeException("a room command without a room key");
         }
-        Command c;
-        try {
-            c = Json.read(r.value(), Command.class);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Skipping unreadable command at " + where);
-            return null;
+        ParsedCommand parsed = ParsedCommand.read(value);
+        String room = parsed.data() instanceof RoomCommandData d ? d.room()
+                : parsed.command().data().path("room").asText(key); // a client request's room, if it names one
+        if (!room.equals(key)) {
+            throw new JsonShapeException("a room command whose room is not its key");
         }
-        if (c.type() == null) {
-            LOG.log(Level.WARNING, "Skipping command without type at " + where);
-            return null;
-        }
-        if (c.data() == null || c.data().isNull()) {
-            c = new Command(c.v(), c.id(), c.ts(), c.origin(), c.type(), c.ref(), c.key(), Json.object());
-        }
-        JsonNode room = c.data().get("room");
-        if (room != null && room.isTextual() && !room.asText().equals(r.key())) {
-            LOG.log(Level.WARNING, "Skipping command whose room is not its key at " + where);
-            return null;
-        }
-        return c;
+        return parsed;
     }
 }

@@ -52,12 +52,12 @@ public final class Main {
             metrics = new RoomsMetrics(instance.id(), registry);
             Gateways gateways = new Gateways();
             gatewaysLoop = ConsumerLoop.replica(settings, "rooms-instances", List.of(Topics.INSTANCES), true,
-                    gateways::handle).start();
+                    Gateways.PARSER, gateways::heartbeats).start();
             CommandProcessor processor = new CommandProcessor(registry, new RoomCommands(rules), publisher,
                     new Deliveries(publisher, gateways), metrics, rules.capacity(),
                     config.get("rooms.tombstone.delay.ms").asLong().orElse(60_000L));
-            loop = ConsumerLoop.group(settings, "rooms", "rooms", List.of(Topics.ROOM_COMMANDS), processor, registry)
-                    .start();
+            loop = ConsumerLoop.group(settings, "rooms", "rooms", List.of(Topics.ROOM_COMMANDS),
+                    CommandProcessor::parse, processor, registry).start();
             WebServer server = Observability.server(config, instance, List.of(loop, gatewaysLoop)).build().start();
             Heartbeat heartbeat = new Heartbeat(instance, publisher, loop::isReady, () -> 0,
                     config.get("instance.heartbeat.ms").asLong().orElse(2000L));

@@ -5,7 +5,6 @@ import dev.huddle.delivery.Deliveries;
 import dev.huddle.delivery.Target;
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Command;
-import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
 import dev.huddle.events.ErrorCode;
 import dev.huddle.events.Frames;
@@ -13,6 +12,17 @@ import dev.huddle.events.Media;
 import dev.huddle.events.Member;
 import dev.huddle.json.Json;
 import dev.huddle.service.RoomLog;
+import dev.huddle.events.commands.Away;
+import dev.huddle.events.commands.Back;
+import dev.huddle.events.commands.ChatPosted;
+import dev.huddle.events.commands.CloseRoom;
+import dev.huddle.events.commands.Depart;
+import dev.huddle.events.commands.Hold;
+import dev.huddle.events.commands.Kick;
+import dev.huddle.events.commands.Lock;
+import dev.huddle.events.commands.Notice;
+import dev.huddle.events.commands.ParsedCommand;
+import dev.huddle.events.commands.RoomCommandData;
 import dev.huddle.service.RoomPassword;
 
 import java.lang.System.Logger.Level;
@@ -33,22 +43,29 @@ final class RoomCommands {
         this.rules = rules;
     }
 
-    void apply(Command c, RoomSlot s) {
+    void apply(ParsedCommand parsed, RoomSlot s) {
+        Command c = parsed.command();
+        if (parsed.data() instanceof RoomCommandData data) {
+            // Every internal command of room-commands: the compiler checks that none is missed.
+            switch (data) {
+                case Away d -> away(c, s);
+                case Back d -> back(c, s);
+                case Depart d -> depart(c, d, s);
+                case Kick d -> kick(c, d, s);
+                case CloseRoom d -> closeRoom(c, s);
+                case Lock d -> lock(c, d, s);
+                case Notice d -> notice(c, d, s);
+                case ChatPosted d -> chatPosted(d, s);
+                case Hold d -> hold(d, s);
+            }
+            return;
+        }
         switch (c.type()) {
             case "join" -> join(c, s);
             case "leave" -> leave(c, s);
             case "rename" -> rename(c, s);
             case "media" -> media(c, s);
             case "hand" -> hand(c, s);
-            case CommandTypes.AWAY -> away(c, s);
-            case CommandTypes.BACK -> back(c, s);
-            case CommandTypes.DEPART -> depart(c, s);
-            case CommandTypes.KICK -> kick(c, s);
-            case CommandTypes.CLOSE_ROOM -> closeRoom(c, s);
-            case CommandTypes.LOCK -> lock(c, s);
-            case CommandTypes.NOTICE -> notice(c, s);
-            case CommandTypes.CHAT_POSTED -> chatPosted(c, s);
-            case CommandTypes.HOLD -> hold(c, s);
             default -> {
                 LOG.log(Level.WARNING, "Ignoring command of unknown type " + c.type());
                 fail(c, s, ErrorCode.UNKNOWN_TYPE, "Unknown request type");
@@ -215,43 +232,39 @@ final class RoomCommands {
      * crash of either service; the member gets it when it is back. Decided here, in the room's order: a member
      * back already gets it now, one gone for good never.
      */
-    private void hold(Command c, RoomSlot s) {
-        String to = text(c.data(), "to");
-        String frame = text(c.data(), "frame");
-        Member member = s.room == null || to == null ? null : s.room.member(to);
-        if (member == null || frame == null) {
+    private void hold(Hold h, RoomSlot s) {
+        Member member = s.room == null ? null : s.room.member(h.to());
+        if (member == null) {
             return;
         }
-        long ingressTs = c.data().path("ingressTs").asLong(0);
         if (!member.away()) {
-            s.deliver(Deliveries.push(null, List.of(new Target(to, member.gateway())), frame, ingressTs));
+            s.deliver(Deliveries.push(null, List.of(new Target(h.to(), member.gateway())), h.frame(), h.ingressTs()));
             return;
         }
-        int dropped = s.room.hold(new RoomState.Held(to, frame, ingressTs), rules.holdMax(), rules.holdChars());
+        int dropped = s.room.hold(new RoomState.Held(h.to(), h.frame(), h.ingressTs()), rules.holdMax(),
+                rules.holdChars());
         if (dropped > 0) {
             LOG.log(Level.DEBUG, dropped + " held frames dropped in room '" + s.name + "' to make room");
         }
         s.changed();
     }
 
-    private void depart(Command c, RoomSlot s) {
+    private void depart(Command c, Depart d, RoomSlot s) {
         Member member = subjectMember(c, s);
         if (member != null) {
-            String reason = text(c.data(), "reason");
-            remove(c, s, member.peerId(), reason == null ? "disconnected" : reason);
+            remove(c, s, member.peerId(), d.reason());
         }
     }
 
-    private void kick(Command c, RoomSlot s) {
-        String peerId = text(c.data(), "peerId");
-        Member member = s.room == null || peerId == null ? null : s.room.member(peerId);
+    private void kick(Command c, Kick d, RoomSlot s) {
+        Member member = s.room == null ? null : s.room.member(d.peerId());
         if (member == null) {
             fail(c, s, ErrorCode.UNKNOWN_PEER, "That peer is not in room '" + s.name + "'");
             return;
         }
         reply(c, s, EMPTY);
         push(c, s, Deliveries.present(List.of(member), null), RoomFrames.kicked(s.name));
-        remove(c, s, peerId, "kicked");
+        remove(c, s, d.peerId(), "kicked");
     }
 
     private void closeRoom(Command c, RoomSlot s) {
@@ -263,40 +276,29 @@ final class RoomCommands {
         }
     }
 
-    private void lock(Command c, RoomSlot s) {
+    private void lock(Command c, Lock d, RoomSlot s) {
         if (roomOrFail(c, s)) {
-            boolean locked = c.data().path("locked").asBoolean(true);
-            if (s.room.locked != locked) {
-                RoomLog.log(LOG, Level.INFO, s.name, null, "Room '" + s.name + "' " + (locked ? "locked" : "unlocked")
+            if (s.room.locked != d.locked()) {
+                RoomLog.log(LOG, Level.INFO, s.name, null, "Room '" + s.name + "' " + (d.locked() ? "locked" : "unlocked")
                         + " by an operator");
-                s.room.locked = locked;
+                s.room.locked = d.locked();
                 s.changed();
             }
             reply(c, s, EMPTY);
         }
     }
 
-    private void notice(Command c, RoomSlot s) {
-        String text = text(c.data(), "text");
-        if (text == null) {
-            fail(c, s, ErrorCode.INVALID_FIELD, "A notice needs 'text'");
-        } else if (roomOrFail(c, s)) {
+    private void notice(Command c, Notice d, RoomSlot s) {
+        if (roomOrFail(c, s)) {
             reply(c, s, EMPTY);
-            push(c, s, s.room.present(null), RoomFrames.notice(s.name, text));
+            push(c, s, s.room.present(null), RoomFrames.notice(s.name, d.text()));
         }
     }
 
     /** signaling relayed a public message: keep it for the room's joiners. */
-    private void chatPosted(Command c, RoomSlot s) {
-        ChatMessage message;
-        try {
-            message = Json.convert(c.data(), ChatMessage.class);
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.WARNING, "Ignoring malformed chat_posted " + c.id());
-            return;
-        }
-        if (s.room != null && message.id() != null && message.to() == null
-                && s.room.addChat(message, rules.history())) {
+    private void chatPosted(ChatPosted d, RoomSlot s) {
+        ChatMessage message = d.message();
+        if (s.room != null && message.to() == null && s.room.addChat(message, rules.history())) {
             s.changed();
         }
     }
@@ -330,12 +332,9 @@ final class RoomCommands {
         return true;
     }
 
-    /** For presence's away/back/depart: the peer named in the data, else the one the origin speaks for. */
+    /** For presence's away/back/depart: the peer the origin speaks for. */
     private static Member subjectMember(Command c, RoomSlot s) {
-        String peerId = text(c.data(), "peerId");
-        if (peerId == null) {
-            peerId = actor(c);
-        }
+        String peerId = actor(c);
         return s.room == null || peerId == null ? null : s.room.member(peerId);
     }
 

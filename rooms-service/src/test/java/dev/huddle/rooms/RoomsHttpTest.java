@@ -1,5 +1,7 @@
 package dev.huddle.rooms;
 
+import dev.huddle.events.CommandTypes;
+import dev.huddle.kafka.Topics;
 import dev.huddle.testing.KafkaExtension;
 
 import java.net.URI;
@@ -8,21 +10,26 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
-/** rooms-service's HTTP side: readiness once the consumer has its partitions, and the domain meters. */
+/**
+ * rooms-service's HTTP side: readiness once the consumer has its partitions, the domain meters, and bad records on
+ * {@code room-commands} counted and skipped.
+ */
 @ExtendWith(KafkaExtension.class)
 class RoomsHttpTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void readyOnceItOwnsPartitionsAndShowsItsMeters() throws Exception {
+    void readyOnceItOwnsPartitionsAndShowsItsMetersAndBadRecords() throws Exception {
         try (RoomsFixture kafka = new RoomsFixture()) {
             RoomsService service = Main.start(kafka.config(Map.of()));
             try {
@@ -34,13 +41,24 @@ class RoomsHttpTest {
                 assertThat(ready.body(), containsString("\"kafka\""));
                 assertThat(get(service, "/observe/health/live").statusCode(), is(200));
 
-                kafka.join(RoomsFixture.client(), RoomsFixture.room(), "Ann");
+                String room = RoomsFixture.room();
+                kafka.join(RoomsFixture.client(), room, "Ann");
+                // Two bad records in the room's partition: not JSON, and a depart without its reason. The loop
+                // skips and counts them and goes on with the partition.
+                kafka.publisher.send(Topics.ROOM_COMMANDS, room, "{not json").get(10, TimeUnit.SECONDS);
+                kafka.send(null, CommandTypes.DEPART, null, room, Map.of("room", room));
+                kafka.join(RoomsFixture.client(), room, "Bob");
                 HttpResponse<String> metrics = get(service, "/observe/metrics");
                 assertThat(metrics.statusCode(), is(200));
                 assertThat(metrics.body(), containsString("huddle_rooms{"));
                 assertThat(metrics.body(), containsString("huddle_room_members{"));
                 assertThat(metrics.body(), containsString("huddle_room_commands_total{"));
                 assertThat(metrics.body(), containsString("type=\"join\""));
+                String commandsTopic = kafka.settings.topic(Topics.ROOM_COMMANDS);
+                assertThat(metrics.body().lines().filter(l -> l.startsWith("huddle_kafka_bad_records_total{")
+                        && l.contains("topic=\"" + commandsTopic + "\"") && l.contains("service=\"rooms\""))
+                        .map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList(), contains("2.0"));
+                assertThat(get(service, "/observe/health/live").statusCode(), is(200));
             } finally {
                 service.close();
             }

@@ -1,9 +1,11 @@
 package dev.huddle.delivery;
 
 import dev.huddle.events.InstanceHeartbeat;
-import dev.huddle.json.Json;
+import dev.huddle.kafka.Received;
+import dev.huddle.kafka.RecordParser;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ public final class Gateways {
     /** presence deletes a silent gateway's inbox after its dead timeout (7 s) plus 30 s; stop writing well before */
     public static final long GONE_AFTER_MS = 20_000;
     private static final String KIND = "gateway";
+    /** How the {@code instances} replica parses its records. */
+    public static final RecordParser<InstanceHeartbeat> PARSER = RecordParser.json(InstanceHeartbeat.class);
 
     private record Seen(long lastSeen, boolean stopped) {
     }
@@ -34,27 +38,37 @@ public final class Gateways {
     private final Map<String, Seen> gateways = new HashMap<>();
     private long lastRecord;
 
-    /** Handler of the {@code instances} replica (from the beginning). */
-    public CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
+    /** Handler of the {@code instances} replica (from the beginning, parsed with {@link #PARSER}). */
+    public CompletionStage<?> heartbeats(List<Received<InstanceHeartbeat>> batch) {
         long now = System.currentTimeMillis();
-        for (ConsumerRecord<String, String> r : batch) {
+        for (Received<InstanceHeartbeat> r : batch) {
             if (r.key() == null) {
                 continue;
             }
             if (r.value() == null) {
                 stopped(r.key(), now);
-                continue;
-            }
-            try {
-                InstanceHeartbeat hb = Json.read(r.value(), InstanceHeartbeat.class);
-                if (KIND.equals(hb.kind())) {
-                    beat(r.key(), hb.ts(), now);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Skipping unreadable heartbeat at offset " + r.offset() + ": " + e);
+            } else if (KIND.equals(r.value().kind())) {
+                beat(r.key(), r.value().ts(), now);
             }
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * As {@link #heartbeats}, for a loop that reads {@code instances} among other topics and hands raw records (the
+     * admin API's view): an unreadable heartbeat is skipped.
+     */
+    public CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
+        List<Received<InstanceHeartbeat>> parsed = new ArrayList<>(batch.size());
+        for (ConsumerRecord<String, String> r : batch) {
+            try {
+                parsed.add(new Received<>(r.topic(), r.partition(), r.offset(), r.key(), PARSER.parse(r.key(),
+                        r.value())));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Skipping unreadable heartbeat at offset " + r.offset());
+            }
+        }
+        return heartbeats(parsed);
     }
 
     /**

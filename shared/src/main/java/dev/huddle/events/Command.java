@@ -1,6 +1,7 @@
 package dev.huddle.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.events.commands.CommandData;
 
 import java.util.UUID;
 
@@ -9,7 +10,9 @@ import java.util.UUID;
  * {@link dev.huddle.kafka.Topics#SIGNALS}, {@link dev.huddle.kafka.Topics#PRESENCE}).
  *
  * <p>Client requests keep the protocol's {@code type} and {@code data} (already validated and normalised
- * by the gateway); internal commands use the names in {@link CommandTypes}.
+ * by the gateway); internal commands use the names in {@link CommandTypes} and a record of
+ * {@code dev.huddle.events.commands} for their data (built with {@link #of(Origin, String, String, CommandData,
+ * long)}, read by consumers as a {@link dev.huddle.events.commands.ParsedCommand}).
  *
  * @param v         schema version
  * @param id        unique id, used to drop redeliveries
@@ -38,5 +41,14 @@ public record Command(int v, String id, long ts, Origin origin, String type, Str
 
     public static Command of(Origin origin, String type, String key, Object data) {
         return of(origin, type, null, key, dev.huddle.json.Json.toTree(data), System.currentTimeMillis());
+    }
+
+    /** An internal command: its type and data from the data's record. */
+    public static Command of(Origin origin, String ref, String key, CommandData data, long ts) {
+        return of(origin, data.type(), ref, key, data.toJson(), ts);
+    }
+
+    public static Command of(Origin origin, String key, CommandData data) {
+        return of(origin, null, key, data, System.currentTimeMillis());
     }
 }

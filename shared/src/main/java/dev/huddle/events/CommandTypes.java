@@ -1,7 +1,9 @@
 package dev.huddle.events;
 
 /**
- * Names of internal commands (those not sent by clients). Client requests keep their protocol type.
+ * Names of internal commands (those not sent by clients). Client requests keep their protocol type. Each command's
+ * data is a record in {@code dev.huddle.events.commands} (named after it), which producers write and consumers
+ * read ({@link dev.huddle.events.commands.CommandData#read}).
  */
 public final class CommandTypes {
     /** rooms: the peer's connection is gone for good; data {room, reason} */
@@ -33,6 +35,8 @@ public final class CommandTypes {
     public static final String DISCONNECTED = "disconnected";
     /** presence: a new connection asks for an old session; data {peerId, tokenHash, newTokenHash, abandonedPeer} */
     public static final String RESUME = "resume";
+    /** presence to itself: a resume gave up this (fresh) peer, whose session ends now; data {} */
+    public static final String ABANDONED = "abandoned";
 
     private CommandTypes() {
     }

@@ -27,7 +27,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * Runs one Kafka consumer on its own thread and hands each polled batch to a {@link Handler}.
+ * Runs one Kafka consumer on its own thread and hands each polled batch to a {@link Handler}, or parsed with a
+ * {@link RecordParser} to a {@link TypedHandler} (records the parser refuses are logged, counted and skipped).
  * The next poll (and, in a group, the offset commit) waits until the handler's effects are durable,
  * so a crash redelivers rather than loses (at-least-once). A failed batch is retried from its start.
  *
@@ -44,14 +45,29 @@ public final class ConsumerLoop implements AutoCloseable {
      */
     private static final long COMMIT_INTERVAL_NANOS = Duration.ofMillis(100).toNanos();
 
-    /** Handles one batch. */
+    /** Handles one batch of raw records (a reader of several record types, or one that wants the strings). */
     @FunctionalInterface
     public interface Handler {
         /** @return a stage that completes when the batch's effects are durable (sent and acknowledged) */
         CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) throws Exception;
     }
 
-    /** Told on the loop thread when a group member gains or loses partitions (before it gets their records). */
+    /**
+     * Handles one batch of parsed records: the loop parsed each with the loop's {@link RecordParser}, and left out
+     * (logged and counted) those it could not parse.
+     */
+    @FunctionalInterface
+    public interface TypedHandler<T> {
+        /** @return a stage that completes when the batch's effects are durable (sent and acknowledged) */
+        CompletionStage<?> handle(List<Received<T>> records) throws Exception;
+    }
+
+    /** Told of each record the loop skipped because its parser refused it (a metrics binder). */
+    @FunctionalInterface
+    public interface BadRecordListener {
+        void badRecord(String topic);
+    }
+
     /** Receives each assigned partition's lag after every poll (a metrics binder); closed when the loop ends. */
     public interface LagListener extends AutoCloseable {
         void lag(String loop, TopicPartition partition, long records);
@@ -60,6 +76,7 @@ public final class ConsumerLoop implements AutoCloseable {
         void close();
     }
 
+    /** Told on the loop thread when a group member gains or loses partitions (before it gets their records). */
     public interface Assignment {
         void assigned(Collection<TopicPartition> partitions);
 
@@ -77,6 +94,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private final boolean fromBeginning;
     private final Handler handler;
     private final Assignment assignment;
+    private final BadRecords badRecords;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -95,7 +113,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private long lastCommit = System.nanoTime();
 
     private ConsumerLoop(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
-                         boolean fromBeginning, Handler handler, Assignment assignment) {
+                         boolean fromBeginning, Handler handler, Assignment assignment, BadRecords badRecords) {
         this.name = name;
         this.settings = settings;
         this.consumer = new KafkaConsumer<>(settings.consumer(name, groupId));
@@ -104,18 +122,33 @@ public final class ConsumerLoop implements AutoCloseable {
         this.fromBeginning = fromBeginning;
         this.handler = handler;
         this.assignment = assignment;
+        this.badRecords = badRecords;
     }
 
     /** A member of consumer group {@code groupId}, sharing the partitions of {@code topics}. */
     public static ConsumerLoop group(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
                                      Handler handler, Assignment assignment) {
-        return new ConsumerLoop(settings, name, groupId, topics, true, handler, assignment);
+        return new ConsumerLoop(settings, name, groupId, topics, true, handler, assignment, new BadRecords(name));
+    }
+
+    /** As {@link #group(KafkaSettings, String, String, List, Handler, Assignment)}, handing parsed records. */
+    public static <T> ConsumerLoop group(KafkaSettings settings, String name, String groupId, List<TopicSpec> topics,
+                                         RecordParser<T> parser, TypedHandler<T> handler, Assignment assignment) {
+        BadRecords bad = new BadRecords(name);
+        return new ConsumerLoop(settings, name, groupId, topics, true, bad.parsing(parser, handler), assignment, bad);
     }
 
     /** Reads every partition of {@code topics}, from the beginning or only what comes from now on. */
     public static ConsumerLoop replica(KafkaSettings settings, String name, List<TopicSpec> topics,
                                        boolean fromBeginning, Handler handler) {
-        return new ConsumerLoop(settings, name, null, topics, fromBeginning, handler, null);
+        return new ConsumerLoop(settings, name, null, topics, fromBeginning, handler, null, new BadRecords(name));
+    }
+
+    /** As {@link #replica(KafkaSettings, String, List, boolean, Handler)}, handing parsed records. */
+    public static <T> ConsumerLoop replica(KafkaSettings settings, String name, List<TopicSpec> topics,
+                                           boolean fromBeginning, RecordParser<T> parser, TypedHandler<T> handler) {
+        BadRecords bad = new BadRecords(name);
+        return new ConsumerLoop(settings, name, null, topics, fromBeginning, bad.parsing(parser, handler), null, bad);
     }
 
     public ConsumerLoop start() {
@@ -141,6 +174,12 @@ public final class ConsumerLoop implements AutoCloseable {
     /** Sends per-partition lag to {@code listener} from now on (set before {@link #start()}). */
     public ConsumerLoop lagTo(LagListener listener) {
         this.lagListener = listener;
+        return this;
+    }
+
+    /** Tells {@code listener} of each record skipped from now on because the loop's parser refused it. */
+    public ConsumerLoop badRecordsTo(BadRecordListener listener) {
+        badRecords.listener(listener);
         return this;
     }
 

@@ -62,7 +62,7 @@ public final class Publisher implements AutoCloseable {
      * as possible: with a linger above zero the records of a batch wait for each other, and the flush ends
      * the wait when the batch is handled. Broker requests, not bytes, are what a relay costs on a small box.
      */
-    public ConsumerLoop.Handler flushing(ConsumerLoop.Handler handler) {
+    public <T> ConsumerLoop.TypedHandler<T> flushing(ConsumerLoop.TypedHandler<T> handler) {
         return records -> {
             var done = handler.handle(records);
             producer.flush();

@@ -67,11 +67,14 @@ public final class Observability {
 
     /**
      * As {@link #server(Config, List)}, and each loop reports its lag per partition as
-     * {@code huddle_kafka_consumer_lag} tagged with this instance's id ({@code node_id}) and kind.
+     * {@code huddle_kafka_consumer_lag} and the records it skipped as {@code huddle_kafka_bad_records_total}, tagged
+     * with this instance's id ({@code node_id}) and kind.
      */
     public static WebServerConfig.Builder server(Config config, Instance instance, List<ConsumerLoop> loops) {
+        BadRecordMetrics bad = new BadRecordMetrics(instance.id(), instance.kind());
         for (ConsumerLoop loop : loops) {
             loop.lagTo(new ConsumerLagMetrics(instance.id(), instance.kind()));
+            loop.badRecordsTo(bad);
         }
         return server(config, loops);
     }

@@ -3,22 +3,17 @@ package dev.huddle.signaling;
 import dev.huddle.delivery.Deliveries;
 import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
-import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Member;
 import dev.huddle.events.RoomMembers;
-import dev.huddle.json.Json;
+import dev.huddle.events.commands.Hold;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Received;
 import dev.huddle.kafka.Topics;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Pushes frames to members of a room. A member who is away (grace period) gets signals and private chat held
@@ -26,8 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * crash of either service and delivers it when the member is back. It also applies {@code room-members} updates.
  */
 final class Courier {
-    private static final System.Logger LOG = System.getLogger(Courier.class.getName());
-
     private final Membership membership;
     private final Publisher publisher;
     private final Deliveries inboxes;
@@ -73,25 +66,16 @@ final class Courier {
     }
 
     private static Command holdCommand(String cause, String room, String peer, String frame, long ingressTs) {
-        ObjectNode data = Json.object();
-        data.put("room", room);
-        data.put("to", peer);
-        data.put("frame", frame);
-        data.put("ingressTs", ingressTs);
-        String id = Command.derivedId(cause, CommandTypes.HOLD + "/" + peer);
-        return new Command(Command.VERSION, id, System.currentTimeMillis(), null, CommandTypes.HOLD, null, room, data);
+        Hold hold = new Hold(room, peer, frame, ingressTs);
+        String id = Command.derivedId(cause, hold.type() + "/" + peer);
+        return new Command(Command.VERSION, id, System.currentTimeMillis(), null, hold.type(), null, room,
+                hold.toJson());
     }
 
     /** Handler of the {@code room-members} replica: record the new snapshots. */
-    CompletionStage<?> onRoomMembers(List<ConsumerRecord<String, String>> batch) {
-        for (ConsumerRecord<String, String> record : batch) {
-            try {
-                membership.put(record.key(), record.value() == null ? null : Json.read(record.value(), RoomMembers.class));
-            } catch (RuntimeException e) {
-                // Not the parser's message: it may quote the record (SDP, chat text).
-                LOG.log(Level.WARNING, "Skipping unreadable room-members record at offset " + record.offset()
-                        + " of partition " + record.partition() + " (" + e.getClass().getSimpleName() + ")");
-            }
+    CompletionStage<?> onRoomMembers(List<Received<RoomMembers>> batch) {
+        for (Received<RoomMembers> record : batch) {
+            membership.put(record.key(), record.value());
         }
         return CompletableFuture.completedFuture(null);
     }

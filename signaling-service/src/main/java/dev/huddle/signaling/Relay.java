@@ -3,20 +3,21 @@ package dev.huddle.signaling;
 import dev.huddle.delivery.Deliveries;
 import dev.huddle.events.ChatMessage;
 import dev.huddle.events.Command;
-import dev.huddle.events.CommandTypes;
 import dev.huddle.events.ErrorCode;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Member;
 import dev.huddle.events.RoomMembers;
+import dev.huddle.events.commands.ChatPosted;
+import dev.huddle.events.commands.ParsedCommand;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Partitions;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Received;
 import dev.huddle.kafka.RecentIds;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RoomLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.lang.System.Logger.Level;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,8 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Handler of the {@code signals} topic: relays {@code signal} and {@code chat} between members of a room and
@@ -89,20 +87,12 @@ final class Relay {
         this.barrierMs = barrierMs;
     }
 
-    CompletionStage<?> handle(List<ConsumerRecord<String, String>> batch) {
+    CompletionStage<?> handle(List<Received<ParsedCommand>> batch) {
         List<CompletableFuture<?>> acks = new ArrayList<>(batch.size());
         caughtUpThisBatch.clear();
-        for (ConsumerRecord<String, String> record : batch) {
-            Command command;
-            try {
-                command = record.value() == null ? null : Json.read(record.value(), Command.class);
-            } catch (RuntimeException e) {
-                // Not the parser's message: it may quote the record (SDP, chat text).
-                LOG.log(Level.WARNING, "Skipping unreadable signals record at offset " + record.offset()
-                        + " of partition " + record.partition() + " (" + e.getClass().getSimpleName() + ")");
-                continue;
-            }
-            if (command == null || done.contains(command.id())) {
+        for (Received<ParsedCommand> record : batch) {
+            Command command = record.value().command();
+            if (done.contains(command.id())) {
                 continue;
             }
             if (FENCE.equals(command.type())) {
@@ -146,8 +136,8 @@ final class Relay {
             LOG.log(Level.WARNING, "Dropping '" + command.type() + "' command " + command.id() + " without an origin");
             return CompletableFuture.completedFuture(null);
         }
-        JsonNode data = command.data() == null ? NullNode.instance : command.data();
-        String type = Objects.requireNonNullElse(command.type(), "");
+        JsonNode data = command.data();
+        String type = command.type();
         return switch (type) {
             case "signal" -> signal(command, data);
             case "chat" -> chat(command, data);
@@ -205,9 +195,10 @@ final class Relay {
             acks.add(courier.send(command.id(), room, everyone, frame, command.ts(), false));
             // Into the room's history. Both ids derive from the request's, so a redelivered request repeats
             // the same command and message, and rooms-service can drop the copy.
-            String postedId = Command.derivedId(message.id(), CommandTypes.CHAT_POSTED);
-            acks.add(publisher.send(Topics.ROOM_COMMANDS, room, new Command(Command.VERSION, postedId,
-                    ts, null, CommandTypes.CHAT_POSTED, null, room, Json.toTree(message))));
+            ChatPosted posted = new ChatPosted(message);
+            acks.add(publisher.send(Topics.ROOM_COMMANDS, room, new Command(Command.VERSION,
+                    Command.derivedId(message.id(), posted.type()), ts, null, posted.type(), null, room,
+                    posted.toJson())));
         } else {
             List<String> both = to.equals(sender) ? List.of(sender) : List.of(to, sender);
             acks.add(courier.send(command.id(), room, both, frame, command.ts(), true));

@@ -2,9 +2,12 @@ package dev.huddle.signaling;
 
 import dev.huddle.delivery.Deliveries;
 import dev.huddle.delivery.Gateways;
+import dev.huddle.events.RoomMembers;
+import dev.huddle.events.commands.ParsedCommand;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.RecordParser;
 import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.Heartbeat;
@@ -51,16 +54,16 @@ final class SignalingService implements RunningService {
         Membership membership = new Membership();
         Gateways gateways = new Gateways();
         gatewaysLoop = ConsumerLoop.replica(settings, KIND + "-instances", List.of(Topics.INSTANCES), true,
-                gateways::handle);
+                Gateways.PARSER, gateways::heartbeats);
         Deliveries inboxes = new Deliveries(publisher, gateways);
         Courier courier = new Courier(membership, publisher, inboxes, metrics);
         membersLoop = ConsumerLoop.replica(settings, KIND + "-members", List.of(Topics.ROOM_MEMBERS), true,
-                courier::onRoomMembers);
+                RecordParser.json(RoomMembers.class), courier::onRoomMembers);
         Relay relay = new Relay(membership, courier, publisher, inboxes, metrics,
                 room -> membersLoop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, room),
                 config.get("signaling.barrier.ms").asLong().orElse(3000L));
         signalsLoop = ConsumerLoop.group(settings, KIND + "-signals", GROUP, List.of(Topics.SIGNALS),
-                publisher.flushing(relay::handle), null);
+                ParsedCommand.PARSER, publisher.flushing(relay::handle), null);
         List<ConsumerLoop> loops = List.of(membersLoop, signalsLoop, gatewaysLoop);
 
         server = Observability.server(config, instance, loops).build();

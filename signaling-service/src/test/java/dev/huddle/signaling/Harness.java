@@ -7,27 +7,20 @@ import dev.huddle.events.Member;
 import dev.huddle.events.Origin;
 import dev.huddle.events.RoomMembers;
 import dev.huddle.json.Json;
-import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
-import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceConfig;
-import dev.huddle.testing.KafkaExtension;
+import dev.huddle.testing.TestBus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-
-import org.apache.kafka.clients.admin.Admin;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -47,41 +40,21 @@ final class Harness implements AutoCloseable {
     /** The gateway every test peer is on. */
     static final String GATEWAY = "gw-test";
 
-    final KafkaSettings settings = KafkaExtension.settings();
+    private final TestBus bus = new TestBus(List.of(Topics.inbox(GATEWAY)));
+    final KafkaSettings settings = bus.settings;
+    final Publisher publisher = bus.publisher;
     final RunningService service;
-    final Publisher publisher;
-    final List<Seen> deliveries = new CopyOnWriteArrayList<>();
-    final List<Command> roomCommands = new CopyOnWriteArrayList<>();
-    private final ConsumerLoop deliveriesLoop;
-    private final ConsumerLoop commandsLoop;
+    final List<Seen> deliveries;
+    final List<Command> roomCommands;
 
     Harness(Map<String, String> overrides) throws Exception {
-        Map<String, String> config = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers", settings.bootstrapServers(),
-                "kafka.topic.prefix", settings.topicPrefix(),
-                "server.port", "0",
-                "instance.heartbeat.ms", "500"));
+        Map<String, String> config = bus.serviceConfig();
+        config.put("instance.heartbeat.ms", "500");
         config.putAll(overrides);
-        try (Admin admin = Admin.create(settings.admin())) {
-            TopicAdmin.ensure(admin, settings, List.of(Topics.inbox(GATEWAY)));
-        }
         service = Main.start(ServiceConfig.load("signaling-service.yaml", config));
-        publisher = new Publisher(settings, "test");
-        deliveriesLoop = ConsumerLoop.replica(settings, "test-deliveries", List.of(Topics.inbox(GATEWAY)), true,
-                batch -> {
-            long now = System.currentTimeMillis();
-            batch.forEach(r -> {
-                Delivery d = Json.read(r.value(), Delivery.class);
-                deliveries.add(new Seen(d, d.frame() == null ? null : Json.tree(d.frame()), now));
-            });
-            return CompletableFuture.completedFuture(null);
-        }).start();
-        commandsLoop = ConsumerLoop.replica(settings, "test-commands", List.of(Topics.ROOM_COMMANDS), true, batch -> {
-            batch.forEach(r -> roomCommands.add(Json.read(r.value(), Command.class)));
-            return CompletableFuture.completedFuture(null);
-        }).start();
-        deliveriesLoop.ready().get(WAIT_MS, TimeUnit.MILLISECONDS);
-        commandsLoop.ready().get(WAIT_MS, TimeUnit.MILLISECONDS);
+        deliveries = bus.record(List.of(Topics.inbox(GATEWAY)), Delivery.class, d -> new Seen(d.value(),
+                d.value().frame() == null ? null : Json.tree(d.value().frame()), d.at()));
+        roomCommands = bus.record(List.of(Topics.ROOM_COMMANDS), Command.class, TestBus.Seen::value);
     }
 
     Harness() throws Exception {
@@ -102,13 +75,12 @@ final class Harness implements AutoCloseable {
 
     /** Publishes the room's members as rooms-service does, and waits for the broker's ack. */
     void members(String room, Member... members) throws Exception {
-        publisher.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, List.of(members),
-                System.currentTimeMillis())).get(WAIT_MS, TimeUnit.MILLISECONDS);
+        bus.send(Topics.ROOM_MEMBERS, room, new RoomMembers(1, room, List.of(members), System.currentTimeMillis()));
     }
 
     /** The room ended: a tombstone. */
     void roomGone(String room) throws Exception {
-        publisher.send(Topics.ROOM_MEMBERS, room, null).get(WAIT_MS, TimeUnit.MILLISECONDS);
+        bus.send(Topics.ROOM_MEMBERS, room, null);
     }
 
     /** A client request as a gateway puts it on the signals topic. */
@@ -118,11 +90,7 @@ final class Harness implements AutoCloseable {
     }
 
     static ObjectNode data(Object... fieldsAndValues) {
-        ObjectNode data = Json.object();
-        for (int i = 0; i < fieldsAndValues.length; i += 2) {
-            data.set((String) fieldsAndValues[i], Json.toTree(fieldsAndValues[i + 1]));
-        }
-        return data;
+        return TestBus.data(fieldsAndValues);
     }
 
     /** Frames pushed to {@code peer} (not replies), in the order seen. */
@@ -178,9 +146,7 @@ final class Harness implements AutoCloseable {
 
     @Override
     public void close() {
-        deliveriesLoop.close();
-        commandsLoop.close();
-        publisher.close();
         service.close();
+        bus.close();
     }
 }

@@ -1,8 +1,10 @@
 package dev.huddle.testing;
 
+import dev.huddle.json.JsonShapeException;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.RecordParser;
 import dev.huddle.kafka.TopicAdmin;
 import dev.huddle.kafka.Topics;
 
@@ -145,5 +147,40 @@ class KafkaPlumbingTest {
     private static double gauge(String node, String name) {
         return meters(node).stream().filter(m -> m.id().name().equals(name)).findFirst()
                 .map(m -> ((Gauge<?>) m).value().doubleValue()).orElseThrow();
+    }
+
+    @Test
+    void badRecordsAreSkippedAndCountedOnceThoughTheirBatchIsRetried() throws Exception {
+        KafkaSettings settings = KafkaExtension.settings();
+        try (Admin admin = Admin.create(settings.admin());
+             Publisher publisher = new Publisher(settings, "test")) {
+            TopicAdmin.ensure(admin, settings, List.of(Topics.SIGNALS));
+            AtomicInteger attempts = new AtomicInteger();
+            List<String> done = new CopyOnWriteArrayList<>();
+            List<String> bad = new CopyOnWriteArrayList<>();
+            RecordParser<String> parser = (key, value) -> {
+                if (value.startsWith("bad")) {
+                    throw new JsonShapeException("a bad one");
+                }
+                return value;
+            };
+            try (ConsumerLoop loop = ConsumerLoop.group(settings, "grp", "g2", List.of(Topics.SIGNALS), parser,
+                    batch -> {
+                        if (attempts.incrementAndGet() == 1) {
+                            return CompletableFuture.failedFuture(new IllegalStateException("broker hiccup"));
+                        }
+                        batch.forEach(r -> done.add(r.value()));
+                        return CompletableFuture.completedFuture(null);
+                    }, null).badRecordsTo(bad::add).start()) {
+                publisher.send(Topics.SIGNALS, "r", "bad").get();
+                publisher.send(Topics.SIGNALS, "r", "good").get();
+                long deadline = System.currentTimeMillis() + 20_000;
+                while (done.isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(done, contains("good"));
+                assertThat(bad, contains(settings.topic(Topics.SIGNALS)));
+            }
+        }
     }
 }

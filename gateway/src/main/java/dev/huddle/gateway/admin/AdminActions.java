@@ -4,17 +4,20 @@ import dev.huddle.delivery.Deliveries;
 import dev.huddle.delivery.Routed;
 import dev.huddle.delivery.Target;
 import dev.huddle.events.Command;
-import dev.huddle.events.CommandTypes;
 import dev.huddle.events.Delivery;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Session;
+import dev.huddle.events.commands.CloseRoom;
+import dev.huddle.events.commands.Kick;
+import dev.huddle.events.commands.Lock;
+import dev.huddle.events.commands.Notice;
+import dev.huddle.events.commands.RoomCommandData;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RoomLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.lang.System.Logger.Level;
 import java.text.Normalizer;
@@ -76,18 +79,17 @@ final class AdminActions {
     CompletableFuture<Sent> kick(String user, JsonNode body) {
         String room = room(body, "room");
         String peerId = peerId(body);
-        ObjectNode data = Json.object().put("room", room).put("peerId", peerId);
         RoomLog.log(LOG, Level.INFO, room, peerId, "Operator " + user + " kicks peer " + peerId + " from room '" + room
                 + "'");
         // room names have no '/', so "room/peerId" splits unambiguously
-        return command(CommandTypes.KICK, room, data, "kick", room + "/" + peerId);
+        return command(new Kick(room, peerId), "kick", room + "/" + peerId);
     }
 
     /** {@code {room}} */
     CompletableFuture<Sent> close(String user, JsonNode body) {
         String room = room(body, "room");
         RoomLog.log(LOG, Level.INFO, room, null, "Operator " + user + " closes room '" + room + "'");
-        return command(CommandTypes.CLOSE_ROOM, room, Json.object().put("room", room), "close_room", room);
+        return command(new CloseRoom(room), "close_room", room);
     }
 
     /** {@code {room, locked}} */
@@ -99,8 +101,7 @@ final class AdminActions {
         }
         RoomLog.log(LOG, Level.INFO, room, null, "Operator " + user + (locked.booleanValue() ? " locks" : " unlocks")
                 + " room '" + room + "'");
-        return command(CommandTypes.LOCK, room, Json.object().put("room", room).put("locked", locked.booleanValue()),
-                locked.booleanValue() ? "lock" : "unlock", room);
+        return command(new Lock(room, locked.booleanValue()), locked.booleanValue() ? "lock" : "unlock", room);
     }
 
     /** {@code {text, room?}}: to one room through rooms-service (it knows the members), else to everyone. */
@@ -111,8 +112,7 @@ final class AdminActions {
             String room = room(body, "room");
             RoomLog.log(LOG, Level.INFO, room, null, "Operator " + user + " sends a notice (" + text.length()
                     + " chars) to room '" + room + "'");
-            return command(CommandTypes.NOTICE, room, Json.object().put("room", room).put("text", text), "notice",
-                    room);
+            return command(new Notice(room, text), "notice", room);
         }
         List<Routed> everyone = inboxes.everyone(Frames.push("notice", Json.object().put("text", text)));
         LOG.log(Level.INFO, "Operator " + user + " sends a notice (" + text.length() + " chars) to everyone ("
@@ -121,10 +121,9 @@ final class AdminActions {
         return inboxes.send(everyone).thenApply(v -> new Sent(id, "notice", Delivery.EVERYONE));
     }
 
-    private CompletableFuture<Sent> command(String type, String room, ObjectNode data, String action,
-                                            String target) {
-        Command c = Command.of(null, type, null, room, data, System.currentTimeMillis());
-        return publisher.send(Topics.ROOM_COMMANDS, room, c).thenApply(md -> new Sent(c.id(), action, target));
+    private CompletableFuture<Sent> command(RoomCommandData data, String action, String target) {
+        Command c = Command.of(null, data.room(), data);
+        return publisher.send(Topics.ROOM_COMMANDS, data.room(), c).thenApply(md -> new Sent(c.id(), action, target));
     }
 
     // --- validation, with the protocol's rules (protocol.md, "Validation") ---
