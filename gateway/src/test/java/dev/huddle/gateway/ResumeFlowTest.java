@@ -6,8 +6,10 @@ import dev.huddle.events.ResumeAccepted;
 import dev.huddle.json.Json;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -23,7 +25,7 @@ import static org.hamcrest.Matchers.is;
 class ResumeFlowTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final PendingRequests pending = new PendingRequests(timer, 60_000);
-    private final List<String> indexed = new ArrayList<>();
+    private final Set<String> indexed = new LinkedHashSet<>(); // as Connections indexes: a set
     private final List<String> pushed = new ArrayList<>();
     private final ConnectionRooms rooms = new ConnectionRooms();
     private final ResumeFlow flow = new ResumeFlow("fresh", 2, new ResumeFlow.PeerIndex() {
