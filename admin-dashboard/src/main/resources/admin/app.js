@@ -280,7 +280,8 @@ function showDetail(s) {
         add('bytes in / out', `${c.bytesIn} / ${c.bytesOut}`);
         add('last error', c.lastError ? `${c.lastError} (${iso(c.lastErrorTs)})` : 'none');
     } else {
-        add('frames and bytes', 'not reported by the gateway yet');
+        // Only the gateway holding the connection counts its frames; this page may be served by another one.
+        add('frames and bytes', `counted by ${s.gateway || 'its gateway'}, not by this one`);
     }
     text($('detail-nickname'), s.nickname || s.peerId);
     attr($('socket-detail'), 'hidden', false);

@@ -73,7 +73,10 @@ final class Gateway implements RunningService {
         directory = new RoomDirectory(kafka, admin);
         deliveries = ConsumerLoop.replica(kafka, KIND + "-inbox", List.of(Topics.inbox(instance.id())), false,
                 new DeliveryRouter(connections, metrics)::handle);
-        adminApi = AdminApi.create(config, kafka, publisher, admin, instance.id());
+        adminApi = AdminApi.create(config, kafka, publisher, admin, instance.id(), conn -> {
+            Connection c = connections.byConn(conn);
+            return c == null ? null : c.counters();
+        });
         List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
         loops.addAll(adminApi.loops());
 

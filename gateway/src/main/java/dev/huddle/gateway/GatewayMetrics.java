@@ -11,6 +11,7 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,11 +26,21 @@ import java.util.function.IntSupplier;
  * relay latency (from the gateway that read a request to the gateway that delivers what it caused).
  */
 final class GatewayMetrics implements AutoCloseable {
-    /** Types counted by name; anything else is counted as "other" so a client cannot create meters. */
-    private static final Set<String> KNOWN = Set.of("hello", "reply", "error", "pong", "ping", "join", "leave",
-            "rename", "media", "signal", "chat", "list_rooms", "rooms_changed", "resume", "peer_joined", "peer_left",
-            "peer_renamed", "peer_media", "peer_reconnected", "kicked", "room_closed", "notice", "reconnect",
-            "binary");
+    /**
+     * Types counted by name: the requests of the table, the server's own frames and pushes, and binary frames;
+     * anything else is counted as "other" so a client cannot create meters.
+     */
+    private static final Set<String> KNOWN = known();
+
+    private static Set<String> known() {
+        Set<String> known = new HashSet<>(List.of("hello", "reply", "error", "pong", "rooms_changed", "peer_joined",
+                "peer_left", "peer_renamed", "peer_media", "peer_hand", "peer_reconnected", "reaction", "kicked",
+                "room_closed", "notice", "reconnect", "binary"));
+        for (RequestType t : RequestType.values()) {
+            known.add(t.metricLabel());
+        }
+        return Set.copyOf(known);
+    }
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final String instance;

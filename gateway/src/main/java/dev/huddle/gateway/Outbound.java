@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Everything sent to one client goes through here: a queue bounded in frames and in bytes drained by a virtual thread of its own, so
@@ -20,9 +19,15 @@ import java.util.function.Consumer;
  * means the client cannot keep up: its socket is cut (the writer may be stuck on a full TCP buffer, so a close
  * frame would never go out), and it can reconnect and resume.
  */
-final class Outbound {
+final class Outbound implements ClientChannel {
     private static final System.Logger LOG = System.getLogger(Outbound.class.getName());
     private static final Thread.Builder WRITERS = Thread.ofVirtual().name("ws-out");
+
+    /** Told of each text frame written, with its UTF-8 bytes (metrics, the socket's counters). */
+    @FunctionalInterface
+    interface Sent {
+        void sent(String frame, long bytes);
+    }
 
     private sealed interface Item permits Text, Ping, Pong, Close {
     }
@@ -48,7 +53,7 @@ final class Outbound {
     private final AtomicInteger queued = new AtomicInteger();
     /** Set while a writer runs (or for good once the close frame went out): at most one writer at a time. */
     private final AtomicBoolean writing = new AtomicBoolean();
-    private final Consumer<String> sent;
+    private final Sent sent;
     private final Runnable gone;
     private volatile boolean closing;
     /** A close that cuts the connection was asked for: however the writer ends, the socket must go. */
@@ -61,7 +66,7 @@ final class Outbound {
      * @param sent     called with each frame written (metrics)
      * @param gone called once when the socket turned out to be dead or was closed from here
      */
-    Outbound(WsSession session, int capacity, long maxBytes, Consumer<String> sent, Runnable gone) {
+    Outbound(WsSession session, int capacity, long maxBytes, Sent sent, Runnable gone) {
         this.session = session;
         this.capacity = capacity;
         this.maxBytes = maxBytes;
@@ -69,8 +74,9 @@ final class Outbound {
         this.gone = gone;
     }
 
-    void send(String frame) {
-        offer(new Text(frame, Connection.utf8Length(frame)));
+    @Override
+    public void send(String frame) {
+        offer(new Text(frame, Unicode.utf8Length(frame)));
     }
 
     void ping() {
@@ -89,7 +95,8 @@ final class Outbound {
      *
      * @return false if the connection was closing already
      */
-    boolean close(int code, String reason, boolean drop) {
+    @Override
+    public boolean close(int code, String reason, boolean drop) {
         if (closing) {
             return false;
         }
@@ -104,7 +111,8 @@ final class Outbound {
         return true;
     }
 
-    boolean closing() {
+    @Override
+    public boolean closing() {
         return closing;
     }
 
@@ -176,7 +184,7 @@ final class Outbound {
                 switch (item) {
                     case Text t -> {
                         session.send(t.frame, true);
-                        sent.accept(t.frame);
+                        sent.sent(t.frame, t.bytes);
                     }
                     case Ping p -> session.ping(BufferData.empty());
                     case Pong p -> session.pong(BufferData.create(p.payload));

@@ -31,6 +31,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * shares it (after the first tick, all of them), so the cost does not grow with connections times changes.
  */
 final class RoomDirectory {
+    /** A connection that asked for the list (and may watch it). */
+    interface Watcher {
+        /** Queues a frame for its client; never blocks. */
+        void push(String frame);
+    }
+
     private static final System.Logger LOG = System.getLogger(RoomDirectory.class.getName());
     private static final Comparator<Listed> ORDER = Comparator.comparingInt(Listed::count).reversed()
             .thenComparing(Listed::name);
@@ -48,7 +54,7 @@ final class RoomDirectory {
     private final Map<String, Listed> rooms = new HashMap<>();
     private final Map<String, Long> seqOf = new HashMap<>();           // room -> sequence of its last change
     private final NavigableMap<Long, String> changes = new TreeMap<>(); // sequence -> room (latest change only)
-    private final Map<Connection, Long> watchers = new HashMap<>();     // connection -> sequence it has seen
+    private final Map<Watcher, Long> watchers = new HashMap<>();     // connection -> sequence it has seen
     private long seq;
 
     private final ConsumerLoop loop;
@@ -114,7 +120,7 @@ final class RoomDirectory {
      * ends its watch, null leaves it as it is. {@code answer} gets the listing under the same lock that orders
      * the deltas, so the reply always goes out before the first delta after it.
      */
-    synchronized void list(Connection connection, int limit, Boolean watch,
+    synchronized void list(Watcher connection, int limit, Boolean watch,
                            java.util.function.Consumer<Listing> answer) {
         List<Listed> all = new ArrayList<>(rooms.values());
         all.sort(ORDER);
@@ -126,14 +132,14 @@ final class RoomDirectory {
         answer.accept(new Listing(List.copyOf(all.subList(0, Math.min(limit, all.size()))), all.size()));
     }
 
-    synchronized void unwatch(Connection connection) {
+    synchronized void unwatch(Watcher connection) {
         watchers.remove(connection);
     }
 
     /** Sends the deltas (timer thread, once per tick). */
     synchronized void tick() {
         Map<Long, String> frames = new HashMap<>();
-        for (Map.Entry<Connection, Long> w : watchers.entrySet()) {
+        for (Map.Entry<Watcher, Long> w : watchers.entrySet()) {
             long seen = w.getValue();
             if (seen >= seq) {
                 continue;

@@ -6,7 +6,6 @@ import dev.huddle.json.Json;
 import dev.huddle.service.RoomPassword;
 
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -15,8 +14,10 @@ import java.util.regex.Pattern;
  * The rules of protocol.md "Validation" for every request's {@code data}. Each method returns the normalised data
  * (NFC, trimmed, only the fields the protocol defines) that goes into the {@link dev.huddle.events.Command}, or
  * throws {@link Invalid} with a message saying what was wrong and what is allowed. {@code null} is absent.
+ * The rules for a room name, a chat text and a peerId are public: the admin API checks an operator's input with
+ * them, so an operator can name nothing a client could not.
  */
-final class Validation {
+public final class Validation {
     static final int ROOM_MAX = 64;
     static final int NICKNAME_MAX = 32;
     static final int PASSWORD_MAX = 128;
@@ -35,7 +36,7 @@ final class Validation {
     private static final Pattern RESUME_TOKEN = Pattern.compile("[A-Za-z0-9_-]{16,64}\\.[A-Za-z0-9_-]{22,128}");
 
     /** A field broke its rule; the message goes to the client. */
-    static final class Invalid extends Exception {
+    public static final class Invalid extends Exception {
         Invalid(String message) {
             super(message, null, false, false);
         }
@@ -50,7 +51,7 @@ final class Validation {
         out.put("nickname", nickname(data));
         JsonNode password = field(data, "password");
         if (password != null) {
-            if (!password.isTextual() || codePoints(password.asText()) > PASSWORD_MAX) {
+            if (!password.isTextual() || Unicode.codePoints(password.asText()) > PASSWORD_MAX) {
                 throw new Invalid("data.password must be a string of at most " + PASSWORD_MAX + " characters");
             }
             if (!password.asText().isEmpty()) { // an empty password field means none
@@ -138,14 +139,7 @@ final class Validation {
         if (text == null || !text.isTextual()) {
             throw new Invalid("data.text is required: a string of 1 to " + TEXT_MAX + " characters");
         }
-        int length = codePoints(text.asText());
-        if (length < 1 || length > TEXT_MAX) {
-            throw new Invalid("data.text must be 1 to " + TEXT_MAX + " characters long (got " + length + ")");
-        }
-        if (!wellFormed(text.asText())) {
-            throw new Invalid("data.text is not valid Unicode (unpaired surrogate)");
-        }
-        out.put("text", text.asText());
+        out.put("text", text(text.asText(), "data.text"));
         String to = optionalPeerId(data, "to");
         if (to != null) {
             out.put("to", to);
@@ -285,16 +279,24 @@ final class Validation {
         if (node == null || !node.isTextual()) {
             throw new Invalid("data.room is required: a room name of 1 to " + ROOM_MAX + " characters");
         }
-        String room = normalise(node.asText());
-        int length = codePoints(room);
+        return roomName(node.asText(), "data.room");
+    }
+
+    /**
+     * A room name: NFC, trimmed, then 1 to 64 code points of letters, combining marks, decimal digits, space, '-',
+     * '_' and '.'. {@code name} says in the message which field it was.
+     */
+    public static String roomName(String raw, String name) throws Invalid {
+        String room = Unicode.normalise(raw);
+        int length = Unicode.codePoints(room);
         if (length < 1 || length > ROOM_MAX) {
-            throw new Invalid("data.room must be 1 to " + ROOM_MAX + " characters long after trimming (got "
+            throw new Invalid(name + " must be 1 to " + ROOM_MAX + " characters long after trimming (got "
                     + length + ")");
         }
         for (int i = 0; i < room.length(); ) {
             int cp = room.codePointAt(i);
             if (!roomCharacter(cp)) {
-                throw new Invalid("data.room may contain only letters, combining marks, digits, space, '-', '_' and"
+                throw new Invalid(name + " may contain only letters, combining marks, digits, space, '-', '_' and"
                         + " '.' (not U+" + String.format("%04X", cp) + ")");
             }
             i += Character.charCount(cp);
@@ -302,18 +304,41 @@ final class Validation {
         return room;
     }
 
+    /** A chat text (as sent: not trimmed): 1 to 2000 code points of well-formed Unicode. */
+    public static String text(String text, String name) throws Invalid {
+        int length = Unicode.codePoints(text);
+        if (length < 1 || length > TEXT_MAX) {
+            throw new Invalid(name + " must be 1 to " + TEXT_MAX + " characters long (got " + length + ")");
+        }
+        if (!Unicode.wellFormed(text)) {
+            throw new Invalid(name + " is not valid Unicode (unpaired surrogate)");
+        }
+        return text;
+    }
+
+    /**
+     * A peerId as a request may name one: a string of 1 to 64 characters. Whether such a peer exists is the
+     * services' question ({@code unknown_peer}), not a field rule.
+     */
+    public static String peerId(String peerId, String name) throws Invalid {
+        if (peerId.isEmpty() || peerId.length() > PEER_ID_MAX) {
+            throw new Invalid(name + " must be a peerId (a string of 1 to " + PEER_ID_MAX + " characters)");
+        }
+        return peerId;
+    }
+
     private static String nickname(JsonNode data) throws Invalid {
         JsonNode node = field(data, "nickname");
         if (node == null || !node.isTextual()) {
             throw new Invalid("data.nickname is required: a name of 1 to " + NICKNAME_MAX + " characters");
         }
-        String nickname = normalise(node.asText());
-        int length = codePoints(nickname);
+        String nickname = Unicode.normalise(node.asText());
+        int length = Unicode.codePoints(nickname);
         if (length < 1 || length > NICKNAME_MAX) {
             throw new Invalid("data.nickname must be 1 to " + NICKNAME_MAX + " characters long after trimming (got "
                     + length + ")");
         }
-        if (!wellFormed(nickname) || nickname.codePoints().anyMatch(Character::isISOControl)) {
+        if (!Unicode.wellFormed(nickname) || nickname.codePoints().anyMatch(Character::isISOControl)) {
             throw new Invalid("data.nickname must not contain control characters");
         }
         return nickname;
@@ -324,10 +349,10 @@ final class Validation {
         if (node == null) {
             return null;
         }
-        if (!node.isTextual() || node.asText().isEmpty() || node.asText().length() > PEER_ID_MAX) {
+        if (!node.isTextual()) {
             throw new Invalid("data." + name + " must be a peerId (a string of 1 to " + PEER_ID_MAX + " characters)");
         }
-        return node.asText();
+        return peerId(node.asText(), "data." + name);
     }
 
     private static Boolean optionalBoolean(JsonNode data, String name) throws Invalid {
@@ -347,27 +372,6 @@ final class Validation {
         return node == null || node.isNull() ? null : node;
     }
 
-    /** NFC, then trimmed at both ends of the Unicode {@code White_Space} characters (protocol.md, Validation). */
-    static String normalise(String text) {
-        String s = Normalizer.normalize(text, Normalizer.Form.NFC);
-        int start = 0;
-        int end = s.length();
-        while (start < end && space(s.codePointAt(start))) {
-            start += Character.charCount(s.codePointAt(start));
-        }
-        while (end > start && space(s.codePointBefore(end))) {
-            end -= Character.charCount(s.codePointBefore(end));
-        }
-        return s.substring(start, end);
-    }
-
-    /** Unicode's White_Space property, exactly: not Java's isWhitespace (no U+0085, U+00A0, U+2007, U+202F). */
-    static boolean space(int cp) {
-        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
-                || cp == 0x3000;
-    }
-
     private static boolean roomCharacter(int cp) {
         if (cp == ' ' || cp == '-' || cp == '_' || cp == '.') {
             return true;
@@ -378,25 +382,5 @@ final class Validation {
                  Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.DECIMAL_DIGIT_NUMBER -> true;
             default -> false;
         };
-    }
-
-    static int codePoints(String s) {
-        return s.codePointCount(0, s.length());
-    }
-
-    /** No unpaired surrogates (JSON escapes can make them; they are not text and break UTF-8 downstream). */
-    static boolean wellFormed(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
  *                       payload, and answers a bigger frame with a bare 1009 close (measured: no stall, but no
  *                       {@code onClose} and no chance for our {@code too_large} push either). It is twice the
  *                       protocol's {@code gateway.max.frame.bytes}: a frame just over the protocol's limit still gets
- *                       {@code too_large} then 1009 from {@link Connection}, a huge one is cut by Helidon at its header,
+ *                       {@code too_large} then 1009 from {@link FrameIntake}, a huge one is cut by Helidon at its header,
  *                       and no connection ever buffers more than twice the limit (it was 1 MiB)
  */
 record WsProtocol(int maxFrameLength) implements WsConfig {

@@ -89,6 +89,6 @@ class RequestOrderTest {
     @Test
     void internalRefsCannotBeAClientsRef() {
         String ref = order.internalRef();
-        assertThat(ref.length() > Connection.REF_MAX && RequestOrder.isInternal(ref), is(true));
+        assertThat(ref.length() > FrameIntake.REF_MAX && RequestOrder.isInternal(ref), is(true));
     }
 }

@@ -134,8 +134,8 @@ class RequestsTest {
             c.sendText("{\"type\": \"" + "é".repeat(39) + "\ud83d\ude00\"}");
             assertThat(error(c).get("message").asText(), containsString("é".repeat(39) + "..."));
         }
-        assertThat(Connection.escapeLoneSurrogates("{\"t\":\"ok \ud83d\ude00\"}"), is("{\"t\":\"ok \ud83d\ude00\"}"));
-        assertThat(Connection.escapeLoneSurrogates("{\"t\":\"\udc00\ud800\"}"), is("{\"t\":\"\\udc00\\ud800\"}"));
+        assertThat(Unicode.escapeLoneSurrogates("{\"t\":\"ok \ud83d\ude00\"}"), is("{\"t\":\"ok \ud83d\ude00\"}"));
+        assertThat(Unicode.escapeLoneSurrogates("{\"t\":\"\udc00\ud800\"}"), is("{\"t\":\"\\udc00\\ud800\"}"));
     }
 
     @Test
@@ -239,7 +239,7 @@ class RequestsTest {
             Command media = roomCommands.await(x -> "media".equals(x.type()) && c.peerId().equals(x.origin().peer()));
             // Without a ref, a rooms request still gets one of the gateway's (RequestOrder): longer than a
             // client's may be, its reply is the gateway's own.
-            assertThat(media.ref().length() > Connection.REF_MAX, is(true));
+            assertThat(media.ref().length() > FrameIntake.REF_MAX, is(true));
             c.send("rename", "n1", Harness.map("room", "Café", "nickname", "Bo"));
             Command rename = roomCommands.await("rename", "n1");
             c.send("leave", "l1", Harness.map("room", "Café"));

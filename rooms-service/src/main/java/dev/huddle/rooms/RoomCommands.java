@@ -9,6 +9,7 @@ import dev.huddle.events.Delivery;
 import dev.huddle.events.ErrorCode;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Media;
+import dev.huddle.events.RequestTypes;
 import dev.huddle.events.Member;
 import dev.huddle.json.Json;
 import dev.huddle.service.RoomLog;
@@ -61,11 +62,11 @@ final class RoomCommands {
             return;
         }
         switch (c.type()) {
-            case "join" -> join(c, s);
-            case "leave" -> leave(c, s);
-            case "rename" -> rename(c, s);
-            case "media" -> media(c, s);
-            case "hand" -> hand(c, s);
+            case RequestTypes.JOIN -> join(c, s);
+            case RequestTypes.LEAVE -> leave(c, s);
+            case RequestTypes.RENAME -> rename(c, s);
+            case RequestTypes.MEDIA -> media(c, s);
+            case RequestTypes.HAND -> hand(c, s);
             default -> {
                 LOG.log(Level.WARNING, "Ignoring command of unknown type " + c.type());
                 fail(c, s, ErrorCode.UNKNOWN_TYPE, "Unknown request type");

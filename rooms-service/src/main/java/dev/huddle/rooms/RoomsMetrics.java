@@ -1,6 +1,7 @@
 package dev.huddle.rooms;
 
 import dev.huddle.events.CommandTypes;
+import dev.huddle.events.RequestTypes;
 import dev.huddle.service.Buckets;
 
 import io.helidon.metrics.api.Counter;
@@ -24,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class RoomsMetrics implements AutoCloseable {
     /** Bounds the {@code type} tag: anything else counts as {@code other}. */
-    private static final Set<String> TYPES = Set.of("join", "leave", "rename", "media", CommandTypes.AWAY,
-            CommandTypes.BACK, CommandTypes.DEPART, CommandTypes.KICK, CommandTypes.CLOSE_ROOM, CommandTypes.LOCK,
-            CommandTypes.NOTICE, CommandTypes.CHAT_POSTED);
+    private static final Set<String> TYPES = Set.of(RequestTypes.JOIN, RequestTypes.LEAVE, RequestTypes.RENAME,
+            RequestTypes.MEDIA, RequestTypes.HAND, CommandTypes.AWAY, CommandTypes.BACK, CommandTypes.DEPART,
+            CommandTypes.KICK, CommandTypes.CLOSE_ROOM, CommandTypes.LOCK, CommandTypes.NOTICE,
+            CommandTypes.CHAT_POSTED, CommandTypes.HOLD);
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final Tag instance;

@@ -106,7 +106,7 @@ public final class Deliveries {
     }
 
     private static String id(String id) {
-        return id != null ? id : dev.huddle.events.Ids.random();
+        return id != null ? id : dev.huddle.events.RecordIds.random();
     }
 
     // ---- writing ----

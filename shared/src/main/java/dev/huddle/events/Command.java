@@ -27,7 +27,7 @@ public record Command(int v, String id, long ts, Origin origin, String type, Str
     public static final int VERSION = 1;
 
     public static Command of(Origin origin, String type, String ref, String key, JsonNode data, long ts) {
-        return new Command(VERSION, Ids.random(), ts, origin, type, ref, key, data);
+        return new Command(VERSION, RecordIds.random(), ts, origin, type, ref, key, data);
     }
 
     /**
@@ -35,7 +35,7 @@ public record Command(int v, String id, long ts, Origin origin, String type, Str
      * time a redelivered command is handled again, so whoever receives the copy can drop it.
      */
     public static String derivedId(String cause, String purpose) {
-        String seed = (cause == null ? Ids.random() : cause) + "/" + purpose;
+        String seed = (cause == null ? RecordIds.random() : cause) + "/" + purpose;
         return UUID.nameUUIDFromBytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 

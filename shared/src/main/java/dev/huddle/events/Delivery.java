@@ -32,7 +32,7 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
     }
 
     public static Delivery frame(List<String> to, String frame, long ingressTs) {
-        return frame(Ids.random(), to, frame, ingressTs);
+        return frame(RecordIds.random(), to, frame, ingressTs);
     }
 
     /**
@@ -49,7 +49,7 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
 
     /** A reply, or anything else that only the connection that asked may see. */
     public static Delivery toConnection(Origin origin, String frame, long ingressTs) {
-        return toConnection(Ids.random(), origin, frame, ingressTs);
+        return toConnection(RecordIds.random(), origin, frame, ingressTs);
     }
 
     /** The same with an id of its own choosing, as {@link #frame(String, List, String, long)}. */
@@ -59,13 +59,13 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
     }
 
     public static Delivery control(Origin origin, Control control, String frame, Integer code) {
-        return new Delivery(Command.VERSION, Ids.random(), System.currentTimeMillis(),
+        return new Delivery(Command.VERSION, RecordIds.random(), System.currentTimeMillis(),
                 List.of(origin.peer()), origin.conn(), frame, control, code, 0);
     }
 
     /** Close every connection of these peers (or just {@code conn}) with {@code code}, after sending {@code frame}. */
     public static Delivery close(List<String> to, String conn, String frame, int code) {
-        return new Delivery(Command.VERSION, Ids.random(), System.currentTimeMillis(),
+        return new Delivery(Command.VERSION, RecordIds.random(), System.currentTimeMillis(),
                 to, conn, frame, Control.CLOSE, code, 0);
     }
 }

@@ -299,7 +299,7 @@ final class Relay {
 
     /** 16 hex characters, unguessable (from the request's random id) and the same if the request is redelivered. */
     private static String chatId(Command command) {
-        String seed = command.id() != null ? command.id() : dev.huddle.events.Ids.random();
+        String seed = command.id() != null ? command.id() : dev.huddle.events.RecordIds.random();
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);

@@ -3,6 +3,7 @@ package dev.huddle.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.huddle.events.RequestTypes;
 import dev.huddle.json.Json;
 
 import java.nio.charset.StandardCharsets;
@@ -201,6 +202,9 @@ final class HostileFrames {
     /** A ref that is not a string of 1 to 32 characters: the frame is not processed, whatever it asks. */
     private Case badRef() {
         ObjectNode frame = validRequest();
+        if (rnd.nextBoolean()) { // not processed, so any type will do, with any data
+            frame.put("type", oneOf(RequestTypes.ALL));
+        }
         String type = frame.get("type").asText();
         String ref = null;
         switch (rnd.nextInt(8)) {
@@ -218,15 +222,18 @@ final class HostileFrames {
 
     private Case dataNotObject() {
         ObjectNode frame = Json.object();
-        String type = oneOf("join", "leave", "signal", "chat", "media", "rename", "list_rooms", "ping");
+        String type = oneOf(RequestTypes.ALL); // every request type: a new one is fuzzed here at once
         frame.put("type", type);
         frame.set("data", Json.toTree(oneOfObj(5, "data", List.of(), List.of(Json.object()), true, 0.5)));
         return request("data-not-object", frame, type, Outcome.fails("invalid_field"));
     }
 
     private Case wrongFields() {
-        String type = oneOf("join", "leave", "rename", "media", "signal", "chat", "list_rooms", "resume", "hand",
-                "react", "join");
+        // Every request type with fields to get wrong (ping's t may be anything); join twice as often.
+        List<String> types = new ArrayList<>(RequestTypes.ALL);
+        types.remove(RequestTypes.PING);
+        types.add(RequestTypes.JOIN);
+        String type = oneOf(types);
         ObjectNode d = Json.object();
         switch (type) {
             case "hand" -> {
@@ -326,7 +333,9 @@ final class HostileFrames {
                     d.set("watch", Json.toTree(oneOfObj("true", 1, 0, List.of())));
                 }
             }
-            default -> d.put("resumeToken", oneOf("x", "abc.def", t.peerId + ".AAAAAAAAAAAAAAAAAAAAAAAA"));
+            case "resume" -> d.put("resumeToken", oneOf("x", "abc.def", t.peerId + ".AAAAAAAAAAAAAAAAAAAAAAAA"));
+            default -> throw new IllegalStateException("No wrong fields for the request type '" + type
+                    + "': add its case here");
         }
         ObjectNode frame = Json.object();
         frame.put("type", type);

@@ -12,6 +12,8 @@ import dev.huddle.events.commands.Kick;
 import dev.huddle.events.commands.Lock;
 import dev.huddle.events.commands.Notice;
 import dev.huddle.events.commands.RoomCommandData;
+import dev.huddle.gateway.Unicode;
+import dev.huddle.gateway.Validation;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
@@ -20,7 +22,6 @@ import dev.huddle.service.RoomLog;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.lang.System.Logger.Level;
-import java.text.Normalizer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -38,9 +39,6 @@ final class AdminActions {
      * is not; 1008 is the code a server uses to end a session it refuses to keep.
      */
     static final int DISCONNECT_CODE = 1008;
-    static final int MAX_TEXT = 2000;
-    static final int MAX_ROOM = 64;
-    static final int MAX_PEER_ID = 64;
 
     /**
      * What an action sent: the id of the command or delivery, and the audit trail's {@code action} and
@@ -126,76 +124,38 @@ final class AdminActions {
         return publisher.send(Topics.ROOM_COMMANDS, data.room(), c).thenApply(md -> new Sent(c.id(), action, target));
     }
 
-    // --- validation, with the protocol's rules (protocol.md, "Validation") ---
+    // --- validation: the protocol's own rules (Validation), answered as 400 invalid_field ---
 
-    /** NFC, trimmed; 1 to 64 code points of letters, marks, decimal digits, space, '-', '_', '.'. */
     static String room(JsonNode body, String field) {
-        String room = normalised(body, field);
-        int length = room.codePointCount(0, room.length());
-        if (length < 1 || length > MAX_ROOM) {
-            throw ApiError.badRequest("'" + field + "' must be 1 to " + MAX_ROOM + " characters");
+        try {
+            return Validation.roomName(string(body, field), field);
+        } catch (Validation.Invalid e) {
+            throw ApiError.badRequest(e.getMessage());
         }
-        boolean valid = room.codePoints().allMatch(cp -> Character.isLetter(cp) || isMark(cp)
-                || Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER
-                || cp == ' ' || cp == '-' || cp == '_' || cp == '.');
-        if (!valid) {
-            throw ApiError.badRequest("'" + field + "' may contain letters, digits, space, '-', '_' and '.' only");
-        }
-        return room;
     }
 
-    /** An opaque id as the gateway hands them out: printable ASCII without spaces, at most 64 characters. */
     static String peerId(JsonNode body) {
-        JsonNode node = body.get("peerId");
-        if (node == null || !node.isTextual()) {
-            throw ApiError.badRequest("'peerId' (string) is required");
+        try {
+            return Validation.peerId(string(body, "peerId"), "peerId");
+        } catch (Validation.Invalid e) {
+            throw ApiError.badRequest(e.getMessage());
         }
-        String peerId = node.textValue();
-        if (peerId.isEmpty() || peerId.length() > MAX_PEER_ID
-                || !peerId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw ApiError.badRequest("'peerId' must be 1 to " + MAX_PEER_ID + " printable characters");
-        }
-        return peerId;
     }
 
-    /** 1 to 2000 characters, NFC, trimmed (a chat message's rules). */
+    /** A chat text's rules, after NFC and trimming (an operator's notice is not meant to start with a blank). */
     static String text(JsonNode body) {
-        String text = normalised(body, "text");
-        int length = text.codePointCount(0, text.length());
-        if (length < 1 || length > MAX_TEXT) {
-            throw ApiError.badRequest("'text' must be 1 to " + MAX_TEXT + " characters");
+        try {
+            return Validation.text(Unicode.normalise(string(body, "text")), "text");
+        } catch (Validation.Invalid e) {
+            throw ApiError.badRequest(e.getMessage());
         }
-        return text;
     }
 
-    private static String normalised(JsonNode body, String field) {
+    private static String string(JsonNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || !node.isTextual()) {
             throw ApiError.badRequest("'" + field + "' (string) is required");
         }
-        return trim(Normalizer.normalize(node.textValue(), Normalizer.Form.NFC));
-    }
-
-    /** Trims Unicode white space, including the no-break spaces that {@link String#strip()} keeps. */
-    private static String trim(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && isSpace(s.codePointAt(start))) {
-            start += Character.charCount(s.codePointAt(start));
-        }
-        while (end > start && isSpace(s.codePointBefore(end))) {
-            end -= Character.charCount(s.codePointBefore(end));
-        }
-        return s.substring(start, end);
-    }
-
-    private static boolean isSpace(int cp) {
-        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
-    }
-
-    private static boolean isMark(int cp) {
-        int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
-                || type == Character.ENCLOSING_MARK;
+        return node.textValue();
     }
 }

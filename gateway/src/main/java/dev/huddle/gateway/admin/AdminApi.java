@@ -115,13 +115,16 @@ public final class AdminApi implements AutoCloseable {
     private final AdminMetrics metrics = new AdminMetrics();
     private final Publisher publisher;
     private final ClientAddress clientAddress;
+    private final LocalSockets localSockets;
     /** Every gateway's sign-outs, from the beginning of the compacted admin-revocations topic. */
     private final ConsumerLoop revocations;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("admin-ticker").daemon().factory());
 
-    private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin, String node) {
+    private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin, String node,
+                     LocalSockets localSockets) {
         this.settings = settings;
+        this.localSockets = localSockets;
         this.sessions = new AdminSessions(settings.sessionKey(), settings.loginEnabled() ? settings.passwordHash() : null,
                 settings.user(), settings.sessionTtlMs());
         this.publisher = publisher;
@@ -150,12 +153,23 @@ public final class AdminApi implements AutoCloseable {
      */
     public static AdminApi create(Config config, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
                                   String node) {
-        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node);
+        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node, LocalSockets.NONE);
+    }
+
+    /** {@code localSockets}: the counters of this gateway's own connections, for the socket detail. */
+    public static AdminApi create(Config config, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
+                                  String node, LocalSockets localSockets) {
+        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node, localSockets);
     }
 
     public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
                                   String node) {
-        AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin, node);
+        return create(settings, kafka, publisher, kafkaAdmin, node, LocalSockets.NONE);
+    }
+
+    public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
+                                  String node, LocalSockets localSockets) {
+        AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin, node, localSockets);
         if (settings.loginEnabled() && settings.sessionKey().isBlank()) {
             LOG.log(Level.WARNING, "admin.session.key is not set: sign-ins are valid on this gateway only");
         }
@@ -298,11 +312,14 @@ public final class AdminApi implements AutoCloseable {
         events.serve(res, () -> sessions.find(signedIn.token(), System.currentTimeMillis()).isPresent());
     }
 
-    /** {@code GET /admin/api/sockets/{peerId}}: one open connection's details. */
+    /**
+     * {@code GET /admin/api/sockets/{peerId}}: one open connection's details; its frames and bytes in and out and
+     * last error ({@code counters}) when this gateway holds it.
+     */
     private void socket(ServerRequest req, ServerResponse res) {
         authenticate(req);
         String peerId = req.path().pathParameters().get("peerId");
-        ClusterView.SocketView socket = view.socket(peerId);
+        ClusterView.SocketView socket = view.socket(peerId, localSockets);
         if (socket == null) {
             throw new ApiError(Status.NOT_FOUND_404, "not_found", "No open connection of peer " + peerId);
         }

@@ -40,8 +40,9 @@ final class ClusterView implements AutoCloseable {
     static final long FORGET_AFTER_MS = 10 * 60_000;
 
     // The API views, as records (Jackson writes records; nulls are left out of the wire).
+    /** {@code counters}: only in one socket's detail, and only from the gateway that holds the connection. */
     record SocketView(String peerId, String nickname, String gateway, List<String> rooms, String remote,
-                      String userAgent, long connectedSince, String state) {
+                      String userAgent, long connectedSince, String state, SocketCounters counters) {
     }
 
     /**
@@ -189,7 +190,7 @@ final class ClusterView implements AutoCloseable {
         for (Session s : sessions.values()) {
             if (!s.away()) {
                 out.add(new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(), s.remote(),
-                        s.userAgent(), s.connectedSince(), s.state()));
+                        s.userAgent(), s.connectedSince(), s.state(), null));
             }
         }
         out.sort(Comparator.comparingLong(SocketView::connectedSince).reversed()
@@ -197,11 +198,15 @@ final class ClusterView implements AutoCloseable {
         return out;
     }
 
-    /** One open connection, or {@code null}. */
-    SocketView socket(String peerId) {
+    /** One open connection, with its counters when this gateway holds it, or {@code null}. */
+    SocketView socket(String peerId, LocalSockets local) {
         Session s = sessions.get(peerId);
-        return s == null || s.away() ? null : new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(),
-                s.remote(), s.userAgent(), s.connectedSince(), s.state());
+        if (s == null || s.away()) {
+            return null;
+        }
+        SocketCounters counters = s.conn() == null ? null : local.counters(s.conn());
+        return new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(), s.remote(), s.userAgent(),
+                s.connectedSince(), s.state(), counters);
     }
 
     /** Every room, public or private, fullest first. */

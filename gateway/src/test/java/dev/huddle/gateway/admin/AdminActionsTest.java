@@ -126,7 +126,7 @@ class AdminActionsTest {
                 new String[] {"close", "{\"room\":7}"},
                 new String[] {"close", "{}"},
                 new String[] {"kick", "{\"room\":\"standup\"}"},
-                new String[] {"kick", "{\"room\":\"standup\",\"peerId\":\"has space\"}"},
+                new String[] {"kick", "{\"room\":\"standup\",\"peerId\":\"" + "p".repeat(65) + "\"}"},
                 new String[] {"lock", "{\"room\":\"standup\"}"},
                 new String[] {"lock", "{\"room\":\"standup\",\"locked\":\"yes\"}"},
                 new String[] {"notice", "{\"text\":\"\"}"},

@@ -1,7 +1,12 @@
 package dev.huddle.gateway.admin;
 
+import dev.huddle.events.Command;
+import dev.huddle.events.Session;
 import dev.huddle.json.Json;
+import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.kafka.Publisher;
+import dev.huddle.kafka.Topics;
 import dev.huddle.service.RunningService;
 import dev.huddle.service.ServiceConfig;
 import dev.huddle.testing.KafkaExtension;
@@ -15,8 +20,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -29,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The admin API and dashboard as the gateway serves them (its Main, its routing and static content for the
  * web client around ours): pages, sign-in, the gateway's own heartbeat in the servers table, a notice and a
- * disconnect reaching a real WebSocket client, and a clean stop while an operator's event stream is open.
+ * disconnect reaching a real WebSocket client, the counters of that client's socket, and a clean stop while an operator's event stream is open.
  */
 @ExtendWith(KafkaExtension.class)
 class AdminInGatewayTest {
@@ -86,6 +95,7 @@ class AdminInGatewayTest {
 
             // Actions reach real WebSocket clients of this gateway: a notice to everyone, then a disconnect.
             try (WsClient ann = WsClient.hello(gateway.port())) {
+                socketDetailCountsFramesAndBytes(kafka, base, token, self, ann);
                 String csrf = Json.tree(login.body()).get("csrf").asText();
                 HttpResponse<String> notice = send(HttpRequest.newBuilder(URI.create(base + "/admin/api/notice"))
                         .header("Authorization", "Bearer " + token).header(AdminApi.CSRF_HEADER, csrf)
@@ -119,5 +129,60 @@ class AdminInGatewayTest {
                 gateway.kill();
             }
         }
+    }
+
+    /**
+     * The socket detail of a connection this gateway holds carries its counters, and they move as the client
+     * sends and receives frames. (Presence is not running: the test writes the session presence would, with the
+     * connection id from the gateway's {@code connected} command.)
+     */
+    private static void socketDetailCountsFramesAndBytes(KafkaSettings kafka, String base, String token, String self,
+                                                         WsClient ann) throws Exception {
+        List<Command> presence = new CopyOnWriteArrayList<>();
+        ConsumerLoop watch = ConsumerLoop.replica(kafka, "test-presence", List.of(Topics.PRESENCE), true, batch -> {
+            batch.forEach(r -> presence.add(Json.read(r.value(), Command.class)));
+            return CompletableFuture.completedFuture(null);
+        }).start();
+        try (watch; Publisher publisher = new Publisher(kafka, "test")) {
+            await(() -> presence.stream().anyMatch(c -> ann.peerId().equals(c.key())), "the connected command");
+            String conn = presence.stream().filter(c -> ann.peerId().equals(c.key())).findFirst().orElseThrow()
+                    .origin().conn();
+            publisher.send(Topics.SESSIONS, ann.peerId(), new Session(ann.peerId(), "hash", self, conn,
+                    Session.CONNECTED, System.currentTimeMillis(), 0, "127.0.0.1", "test", "Ann", List.of()))
+                    .get(10, TimeUnit.SECONDS);
+            JsonNode before = counters(base, token, ann.peerId(), c -> c.get("framesOut").asLong() >= 1);
+            assertEquals(0, before.get("framesIn").asLong());
+            assertTrue(before.get("framesOut").asLong() >= 1, "hello: " + before);
+            assertTrue(before.get("bytesOut").asLong() > 100, "hello: " + before);
+
+            ann.ok("ping", Map.of("t", "x".repeat(50)));
+            ann.send("shout", "s", Map.of());
+            ann.await(f -> "s".equals(f.path("ref").asText()));
+            // the writer counts a frame just after the socket took it: the client may have it a moment before
+            long out = before.get("framesOut").asLong() + 2;
+            JsonNode after = counters(base, token, ann.peerId(), c -> c.get("framesOut").asLong() >= out);
+            assertEquals(2, after.get("framesIn").asLong(), after.toString());
+            assertTrue(after.get("bytesIn").asLong() > 60, after.toString());
+            assertEquals(out, after.get("framesOut").asLong(), after.toString());
+            assertTrue(after.get("bytesOut").asLong() > before.get("bytesOut").asLong() + 50, after.toString());
+            assertEquals("unknown_type", after.get("lastError").asText());
+            assertTrue(after.get("lastErrorTs").asLong() > 0);
+        }
+    }
+
+    /** The counters of a socket's detail, once the session is in the admin API's replica and they are {@code so}. */
+    private static JsonNode counters(String base, String token, String peerId, Predicate<JsonNode> so) {
+        JsonNode[] counters = new JsonNode[1];
+        await(() -> {
+            try {
+                HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/admin/api/sockets/" + peerId))
+                        .header("Authorization", "Bearer " + token));
+                counters[0] = r.statusCode() == 200 ? Json.tree(r.body()).get("counters") : null;
+                return counters[0] != null && so.test(counters[0]);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the socket's detail with its counters");
+        return counters[0];
     }
 }

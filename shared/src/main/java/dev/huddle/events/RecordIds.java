@@ -9,8 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * lock, which every relay thread of a process queued for (seen in JFR profiles under relay load). Anything that
  * must not be guessed (resume tokens, admin sessions) keeps using {@link java.security.SecureRandom}.
  */
-public final class Ids {
-    private Ids() {
+public final class RecordIds {
+    private RecordIds() {
     }
 
     /** A random (version 4) UUID as text. */

@@ -1,0 +1,157 @@
+package dev.huddle.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.gateway.admin.SocketCounters;
+import dev.huddle.service.ServiceConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+
+/** Frames up to the request, without a socket: the answers protocol.md prescribes for each kind of bad frame. */
+class FrameIntakeTest {
+    private record Seen(RequestType type, String ref, JsonNode data, boolean first) {
+    }
+
+    private final ClientFake client = new ClientFake();
+    private final List<Seen> requests = new ArrayList<>();
+    private final Set<String> pending = new HashSet<>();
+
+    private FrameIntake intake(int maxFrameBytes, int perSecond, int burst) {
+        GatewaySettings settings = GatewaySettings.create(ServiceConfig.load("gateway.yaml", Map.of(
+                "gateway.max.frame.bytes", String.valueOf(maxFrameBytes),
+                "gateway.rate.per.second", String.valueOf(perSecond),
+                "gateway.rate.burst", String.valueOf(burst))));
+        return new FrameIntake(settings, System.currentTimeMillis(), client.answers, pending::contains,
+                client.metrics, client.traffic,
+                (type, ref, data, first) -> requests.add(new Seen(type, ref, data, first)));
+    }
+
+    private FrameIntake intake() {
+        return intake(1000, 50, 200);
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void aGoodFrameBecomesARequestOfTheTable() {
+        FrameIntake in = intake();
+        in.text("{\"type\":\"join\",\"ref\":\"1\",\"data\":{\"room\":\"r\"}}", true);
+        in.text("{\"type\":\"ping\"}", true);
+        assertThat(requests.size(), is(2));
+        assertThat(requests.get(0).type(), is(RequestType.JOIN));
+        assertThat(requests.get(0).ref(), is("1"));
+        assertThat(requests.get(0).first(), is(true));
+        assertThat(requests.get(1).type(), is(RequestType.PING));
+        assertThat(requests.get(1).data().isObject(), is(true)); // absent data is {}
+        assertThat(requests.get(1).first(), is(false));
+        assertThat(client.frames, is(empty()));
+    }
+
+    @Test
+    void fragmentsMakeOneFrame() {
+        FrameIntake in = intake();
+        in.text("{\"type\":\"pi", false);
+        in.text("ng\",\"ref\":\"x\"}", true);
+        assertThat(requests.getFirst().type(), is(RequestType.PING));
+    }
+
+    @Test
+    void badFramesGetTheProtocolsAnswers() {
+        FrameIntake in = intake();
+        in.text("not json", true);
+        assertThat(client.only().at("/data/code").asText(), is("bad_frame"));
+        in.text("[1]", true);
+        assertThat(client.only().at("/data/code").asText(), is("bad_frame"));
+        in.text("{\"ref\":\"a\"}", true); // a usable ref: its one reply
+        JsonNode noType = client.only();
+        assertThat(noType.path("type").asText(), is("reply"));
+        assertThat(noType.path("ref").asText(), is("a"));
+        assertThat(noType.at("/error/code").asText(), is("bad_frame"));
+        in.text("{\"type\":\"chat\",\"ref\":\"" + "r".repeat(33) + "\"}", true);
+        JsonNode badRef = client.only();
+        assertThat(badRef.at("/data/code").asText(), is("invalid_field"));
+        assertThat(badRef.at("/data/about").asText(), is("chat"));
+        in.text("{\"type\":\"shout\",\"ref\":\"b\"}", true);
+        JsonNode unknown = client.only();
+        assertThat(unknown.at("/error/code").asText(), is("unknown_type"));
+        assertThat(unknown.at("/error/message").asText(), containsString("requests are " + RequestType.NAMES));
+        in.text("{\"type\":\"leave\",\"data\":[]}", true);
+        assertThat(client.only().at("/data/code").asText(), is("invalid_field"));
+        in.binary(10, true);
+        assertThat(client.only().at("/data/code").asText(), is("bad_frame"));
+        assertThat(requests, is(empty()));
+        assertThat(client.closes, is(empty()));
+    }
+
+    @Test
+    void aRefStillWaitingForItsReplyIsRefused() {
+        FrameIntake in = intake();
+        pending.add("busy");
+        in.text("{\"type\":\"ping\",\"ref\":\"busy\"}", true);
+        JsonNode f = client.only();
+        assertThat(f.path("ref").asText(), is("busy"));
+        assertThat(f.at("/error/message").asText(), containsString("still waiting"));
+        assertThat(requests, is(empty()));
+    }
+
+    @Test
+    void aFrameOverTheLimitGetsTooLargeThen1009() {
+        FrameIntake in = intake(100, 50, 200);
+        in.text("{\"type\":\"ping\",\"data\":{\"t\":\"" + "é".repeat(30), false); // 60 bytes of it two-byte
+        in.text("x".repeat(20) + "\"}}", true);
+        assertThat(client.only().at("/data/code").asText(), is("too_large"));
+        assertThat(client.closes, contains(FrameIntake.TOO_BIG));
+        assertThat(requests, is(empty()));
+    }
+
+    @Test
+    void invalidUtf8Closes1007() {
+        FrameIntake in = intake();
+        in.text("{\"type\":\"ping\",\"data\":{\"t\":\"\uFFFD\"}}", true);
+        assertThat(client.closes, contains(FrameIntake.INVALID_PAYLOAD));
+        assertThat(client.frames, is(empty()));
+    }
+
+    @Test
+    void overTheBudgetAFrameWithRefIsAnsweredRateLimited() {
+        FrameIntake in = intake(1000, 1, 2);
+        in.text("{\"type\":\"ping\",\"ref\":\"1\"}", true);
+        in.text("{\"type\":\"ping\",\"ref\":\"2\"}", true);
+        in.text("{\"type\":\"ping\",\"ref\":\"3\"}", true);
+        JsonNode limited = client.only();
+        assertThat(limited.path("ref").asText(), is("3"));
+        assertThat(limited.at("/error/code").asText(), is("rate_limited"));
+        assertThat(requests.size(), is(2));
+    }
+
+    @Test
+    void framesAndBytesInAreCountedAndTheLastErrorKept() {
+        FrameIntake in = intake();
+        String ping = "{\"type\":\"ping\"}";
+        String unknown = "{\"type\":\"x\",\"t\":\"é\"}";
+        in.text(ping, true);
+        in.text(unknown, true);
+        in.binary(7, true);
+        SocketCounters c = client.traffic.snapshot();
+        assertThat(c.framesIn(), is(3L));
+        assertThat(c.bytesIn(), is((long) ping.length() + unknown.getBytes(StandardCharsets.UTF_8).length + 7));
+        assertThat(c.lastError(), is("bad_frame"));
+        assertThat(c.lastErrorTs() > 0, is(true));
+    }
+}
