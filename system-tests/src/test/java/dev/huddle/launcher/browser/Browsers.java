@@ -35,6 +35,11 @@ final class Browsers {
                     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-dev-shm-usage", "--window-size=1024,768",
+                    // Several people's windows share one browser here, where on a real call each is someone's
+                    // foreground tab: without these, Chromium throttles the timers and frame callbacks of the
+                    // windows behind (Playwright, which the course app's harness uses, passes the same three)
+                    "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
+                    "--disable-renderer-backgrounding",
                     // a steady tone instead of the fake microphone's short beeps, which the page's 100 ms level
                     // sampler catches only now and then: the speaking indicator and muted hint can be asserted
                     "--use-file-for-fake-audio-capture=" + tone(),

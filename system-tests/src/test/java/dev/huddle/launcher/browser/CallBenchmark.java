@@ -27,7 +27,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * Run: {@code mvn -B -o -q -pl system-tests -am verify -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * -Dcalls=3 -Dpeople=2,4,6} and read the {@code BENCH} lines in
  * {@code system-tests/target/surefire-reports/dev.huddle.launcher.browser.CallBenchmark-output.txt}.
- * {@code -Dbench.browsers=separate} gives each page a Chromium of its own instead.
+ * {@code -Dbench.browsers=separate} gives each page a Chromium of its own instead; {@code -Dbench.console=true}
+ * prints each page's console warnings after each call.
  */
 class CallBenchmark {
     private static final String PROBE = """
@@ -93,6 +94,9 @@ class CallBenchmark {
                     }
                     for (int c = 0; c < calls; c++) {
                         runCall(pages, first, steady, chat, mute);
+                        if (Boolean.getBoolean("bench.console")) {
+                            pages.forEach(CallPage::printConsole);
+                        }
                     }
                 } finally {
                     pages.forEach(CallPage::close);
@@ -147,7 +151,17 @@ class CallBenchmark {
                 return t;
                 """.replace("arguments[0]", "'" + token + "'")));
         for (CallPage p : pages.subList(1, people)) {
-            p.waitFor(Duration.ofSeconds(60), () -> (Boolean) p.js("return '" + token + "' in window.__bench.chat"));
+            try {
+                p.waitFor(Duration.ofSeconds(60), () -> (Boolean) p.js("return '" + token + "' in window.__bench.chat"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                for (CallPage q : pages) {
+                    System.out.printf("BENCH chat-missing page=%s log=%s error=%s%n", q.nickname(),
+                            q.js("return document.querySelector('[data-testid=chat-log]').innerText"),
+                            q.js("return document.querySelector('[data-testid=error]')?.innerText"));
+                    q.printConsole();
+                }
+                throw e;
+            }
             chat.add(number(p.js("return window.__bench.chat['" + token + "']")) - sent);
         }
         for (CallPage p : pages.subList(1, people)) {
