@@ -280,8 +280,8 @@ function showDetail(s) {
         add('bytes in / out', `${c.bytesIn} / ${c.bytesOut}`);
         add('last error', c.lastError ? `${c.lastError} (${iso(c.lastErrorTs)})` : 'none');
     } else {
-        // Only the gateway holding the connection counts its frames; this page may be served by another one.
-        add('frames and bytes', `counted by ${s.gateway || 'its gateway'}, not by this one`);
+        // The gateway answering asks the holder; the answer says why when that gateway could not be asked.
+        add('frames and bytes', `not available: ${s.countersMissing || 'unknown reason'}`);
     }
     text($('detail-nickname'), s.nickname || s.peerId);
     attr($('socket-detail'), 'hidden', false);

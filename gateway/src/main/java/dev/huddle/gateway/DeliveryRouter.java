@@ -1,6 +1,7 @@
 package dev.huddle.gateway;
 
 import dev.huddle.events.Delivery;
+import dev.huddle.gateway.admin.SocketCountersQuery;
 import dev.huddle.json.Json;
 import dev.huddle.kafka.RecentIds;
 
@@ -30,11 +31,13 @@ final class DeliveryRouter {
 
     private final Connections connections;
     private final GatewayMetrics metrics;
+    private final SocketCountersQuery counters;
     private final RecentIds seen = new RecentIds(REMEMBERED);
 
-    DeliveryRouter(Connections connections, GatewayMetrics metrics) {
+    DeliveryRouter(Connections connections, GatewayMetrics metrics, SocketCountersQuery counters) {
         this.connections = connections;
         this.metrics = metrics;
+        this.counters = counters;
     }
 
     CompletionStage<?> handle(List<ConsumerRecord<String, String>> records) {
@@ -44,6 +47,9 @@ final class DeliveryRouter {
             }
             try {
                 Delivery d = Json.read(r.value(), Delivery.class);
+                if (counters.handles(d)) {
+                    continue; // gateway to gateway, never for a connection nor a misrouting count
+                }
                 metrics.inboxRecord(seen.firstTime(d.id()) && route(d));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Skipping a delivery that could not be handled: " + e);

@@ -2,6 +2,7 @@ package dev.huddle.gateway;
 
 import dev.huddle.events.Frames;
 import dev.huddle.gateway.admin.AdminApi;
+import dev.huddle.gateway.admin.SocketCountersQuery;
 import dev.huddle.kafka.ConsumerLoop;
 import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
@@ -71,12 +72,13 @@ final class Gateway implements RunningService {
         executor.setRemoveOnCancelPolicy(true); // request timeouts are cancelled by almost every reply
         timer = executor;
         directory = new RoomDirectory(kafka, admin);
-        deliveries = ConsumerLoop.replica(kafka, KIND + "-inbox", List.of(Topics.inbox(instance.id())), false,
-                new DeliveryRouter(connections, metrics)::handle);
-        adminApi = AdminApi.create(config, kafka, publisher, admin, instance.id(), conn -> {
+        SocketCountersQuery counters = new SocketCountersQuery(publisher, instance.id(), conn -> {
             Connection c = connections.byConn(conn);
             return c == null ? null : c.counters();
         });
+        deliveries = ConsumerLoop.replica(kafka, KIND + "-inbox", List.of(Topics.inbox(instance.id())), false,
+                new DeliveryRouter(connections, metrics, counters)::handle);
+        adminApi = AdminApi.create(config, kafka, publisher, admin, instance.id(), counters);
         List<ConsumerLoop> loops = new ArrayList<>(List.of(deliveries, directory.loop()));
         loops.addAll(adminApi.loops());
 

@@ -110,6 +110,19 @@ class DeliveriesTest {
         }
     }
 
+    /** The admin API's gateway-to-gateway records share the inboxes but are never a client's, however addressed. */
+    @Test
+    void internalCountersRecordsNeverReachAClient() {
+        try (WsClient a = WsClient.hello(one.port())) {
+            Origin o = origin(a);
+            for (Delivery.Control c : List.of(Delivery.Control.COUNTERS_QUERY, Delivery.Control.COUNTERS_ANSWER)) {
+                harness.deliver(a.peerId(), new Delivery(Command.VERSION, "internal-" + c, System.currentTimeMillis(),
+                        List.of(a.peerId(), Delivery.EVERYONE), o.conn(), push("internal"), c, null, 0));
+            }
+            assertThat(gets(a, "internal"), is(false));
+        }
+    }
+
     @Test
     void closeDeliverySendsItsFrameThenCloses() throws Exception {
         try (WsClient a = WsClient.hello(two.port()); WsClient b = WsClient.hello(two.port())) {

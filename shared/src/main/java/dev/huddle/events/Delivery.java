@@ -28,7 +28,11 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
         /** internal: presence accepted a resume; the frame is a {@link ResumeAccepted} */
         RESUME_ACCEPTED,
         /** internal: rooms-service restored one room of a resumed peer; the frame is the room's state */
-        RESUME_ROOM
+        RESUME_ROOM,
+        /** internal, gateway to gateway: a socket counters query (admin API); the frame says which socket */
+        COUNTERS_QUERY,
+        /** internal, gateway to gateway: the answer to a {@link #COUNTERS_QUERY} */
+        COUNTERS_ANSWER
     }
 
     public static Delivery frame(List<String> to, String frame, long ingressTs) {

@@ -37,7 +37,8 @@ public final class ServiceAccess {
                     topic(Topics.ADMIN_REVOCATIONS, READ_WRITE),
                     topic(Topics.ROOM_MEMBERS, READ), topic(Topics.ROOM_DIRECTORY, READ),
                     topic(Topics.SESSIONS, READ),
-                    // its own inbox: made at start, read, and removed when it stops
+                    // its own inbox: made at start, read, and removed when it stops; Write on the prefix also lets
+                    // it ask another gateway for a socket's counters (admin socket detail, SocketCountersQuery)
                     inbox(Set.of("Create", "Describe", "Read", "Write", "Delete"))),
             ROOMS, List.of(
                     topic(Topics.ROOM_COMMANDS, READ), group("rooms"),

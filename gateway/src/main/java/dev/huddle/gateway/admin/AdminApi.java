@@ -115,16 +115,17 @@ public final class AdminApi implements AutoCloseable {
     private final AdminMetrics metrics = new AdminMetrics();
     private final Publisher publisher;
     private final ClientAddress clientAddress;
-    private final LocalSockets localSockets;
+    /** {@code null}: no gateway around this API (its sockets' counters cannot be asked for) */
+    private final SocketCountersQuery counters;
     /** Every gateway's sign-outs, from the beginning of the compacted admin-revocations topic. */
     private final ConsumerLoop revocations;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("admin-ticker").daemon().factory());
 
     private AdminApi(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin, String node,
-                     LocalSockets localSockets) {
+                     SocketCountersQuery counters) {
         this.settings = settings;
-        this.localSockets = localSockets;
+        this.counters = counters;
         this.sessions = new AdminSessions(settings.sessionKey(), settings.loginEnabled() ? settings.passwordHash() : null,
                 settings.user(), settings.sessionTtlMs());
         this.publisher = publisher;
@@ -153,23 +154,23 @@ public final class AdminApi implements AutoCloseable {
      */
     public static AdminApi create(Config config, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
                                   String node) {
-        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node, LocalSockets.NONE);
+        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node, null);
     }
 
-    /** {@code localSockets}: the counters of this gateway's own connections, for the socket detail. */
+    /** {@code counters}: the socket detail's counters, of this gateway's connections or asked of their holder. */
     public static AdminApi create(Config config, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
-                                  String node, LocalSockets localSockets) {
-        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node, localSockets);
+                                  String node, SocketCountersQuery counters) {
+        return create(AdminSettings.create(config), kafka, publisher, kafkaAdmin, node, counters);
     }
 
     public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
                                   String node) {
-        return create(settings, kafka, publisher, kafkaAdmin, node, LocalSockets.NONE);
+        return create(settings, kafka, publisher, kafkaAdmin, node, null);
     }
 
     public static AdminApi create(AdminSettings settings, KafkaSettings kafka, Publisher publisher, Admin kafkaAdmin,
-                                  String node, LocalSockets localSockets) {
-        AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin, node, localSockets);
+                                  String node, SocketCountersQuery counters) {
+        AdminApi api = new AdminApi(settings, kafka, publisher, kafkaAdmin, node, counters);
         if (settings.loginEnabled() && settings.sessionKey().isBlank()) {
             LOG.log(Level.WARNING, "admin.session.key is not set: sign-ins are valid on this gateway only");
         }
@@ -313,17 +314,39 @@ public final class AdminApi implements AutoCloseable {
     }
 
     /**
-     * {@code GET /admin/api/sockets/{peerId}}: one open connection's details; its frames and bytes in and out and
-     * last error ({@code counters}) when this gateway holds it.
+     * {@code GET /admin/api/sockets/{peerId}}: one open connection's details with its frames and bytes in and out
+     * and last error ({@code counters}), asked of the gateway holding it when that is another one; if that gateway
+     * does not answer within {@link SocketCountersQuery#TIMEOUT_MS}, the details come without counters and
+     * {@code countersMissing} says why.
      */
     private void socket(ServerRequest req, ServerResponse res) {
         authenticate(req);
         String peerId = req.path().pathParameters().get("peerId");
-        ClusterView.SocketView socket = view.socket(peerId, localSockets);
+        ClusterView.SocketView socket = view.socket(peerId, counters == null ? LocalSockets.NONE : counters::local);
         if (socket == null) {
             throw new ApiError(Status.NOT_FOUND_404, "not_found", "No open connection of peer " + peerId);
         }
-        json(res, Status.OK_200, socket);
+        json(res, Status.OK_200, socket.counters() != null ? socket : withRemoteCounters(socket, view.conn(peerId)));
+    }
+
+    private ClusterView.SocketView withRemoteCounters(ClusterView.SocketView socket, String conn) {
+        if (counters == null || socket.gateway() == null || conn == null) {
+            return socket.withCounters(null, "no gateway known for this connection");
+        }
+        if (socket.gateway().equals(counters.self())) {
+            return socket.withCounters(null, "this gateway no longer holds the connection");
+        }
+        try {
+            SocketCounters c = counters.ask(socket.gateway(), conn).get();
+            return socket.withCounters(c, c == null ? socket.gateway() + " no longer holds the connection" : null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return socket.withCounters(null, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return socket.withCounters(null, e.getCause() instanceof java.util.concurrent.TimeoutException
+                    ? socket.gateway() + " did not answer within " + SocketCountersQuery.TIMEOUT_MS + " ms"
+                    : "could not ask " + socket.gateway() + ": " + e.getCause().getMessage());
+        }
     }
 
     /** {@code GET /admin/api/feed?kind=join,leave&limit=100}: the events feed, newest first. */

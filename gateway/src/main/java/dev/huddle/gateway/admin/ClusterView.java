@@ -40,9 +40,17 @@ final class ClusterView implements AutoCloseable {
     static final long FORGET_AFTER_MS = 10 * 60_000;
 
     // The API views, as records (Jackson writes records; nulls are left out of the wire).
-    /** {@code counters}: only in one socket's detail, and only from the gateway that holds the connection. */
+    /**
+     * {@code counters}: only in one socket's detail, as the gateway holding the connection counts them (asked over
+     * its inbox when another gateway holds it); {@code countersMissing}: why they are not there, if they are not.
+     */
     record SocketView(String peerId, String nickname, String gateway, List<String> rooms, String remote,
-                      String userAgent, long connectedSince, String state, SocketCounters counters) {
+                      String userAgent, long connectedSince, String state, SocketCounters counters,
+                      String countersMissing) {
+        SocketView withCounters(SocketCounters counters, String missing) {
+            return new SocketView(peerId, nickname, gateway, rooms, remote, userAgent, connectedSince, state,
+                    counters, missing);
+        }
     }
 
     /**
@@ -190,12 +198,18 @@ final class ClusterView implements AutoCloseable {
         for (Session s : sessions.values()) {
             if (!s.away()) {
                 out.add(new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(), s.remote(),
-                        s.userAgent(), s.connectedSince(), s.state(), null));
+                        s.userAgent(), s.connectedSince(), s.state(), null, null));
             }
         }
         out.sort(Comparator.comparingLong(SocketView::connectedSince).reversed()
                 .thenComparing(SocketView::peerId));
         return out;
+    }
+
+    /** The id of a peer's open connection ({@code Session.conn}), or {@code null}. */
+    String conn(String peerId) {
+        Session s = sessions.get(peerId);
+        return s == null || s.away() ? null : s.conn();
     }
 
     /** One open connection, with its counters when this gateway holds it, or {@code null}. */
@@ -206,7 +220,7 @@ final class ClusterView implements AutoCloseable {
         }
         SocketCounters counters = s.conn() == null ? null : local.counters(s.conn());
         return new SocketView(s.peerId(), s.nickname(), s.gateway(), s.rooms(), s.remote(), s.userAgent(),
-                s.connectedSince(), s.state(), counters);
+                s.connectedSince(), s.state(), counters, null);
     }
 
     /** Every room, public or private, fullest first. */

@@ -2,7 +2,7 @@ package dev.huddle.gateway.admin;
 
 /**
  * The connections of the gateway the admin API runs on, for what only that gateway knows about them (their
- * counters). Connections on other gateways are not here: the socket detail then has no counters.
+ * counters). Connections on other gateways are not here: {@link SocketCountersQuery} asks their gateway.
  */
 @FunctionalInterface
 public interface LocalSockets {

@@ -51,17 +51,13 @@ class AdminInGatewayTest {
     @Test
     void dashboardApiAndStopOnARunningGateway() throws Exception {
         KafkaSettings kafka = KafkaExtension.settings();
-        RunningService gateway = dev.huddle.gateway.Main.start(ServiceConfig.load("gateway.yaml", Map.of(
-                "server.port", "0",
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "kafka.topic.prefix", kafka.topicPrefix(),
-                "instance.heartbeat.ms", "500",
-                "gateway.drain.ms", "300",
-                "admin.user", AdminHarness.USER,
-                "admin.password.hash", AdminHarness.HASH)));
+        RunningService gateway = startGateway(kafka);
+        // A second gateway behind the same Service: an operator's dashboard often talks to it, not to the holder.
+        RunningService other = startGateway(kafka);
         boolean closed = false;
         try {
             String base = "http://127.0.0.1:" + gateway.port();
+            String otherBase = "http://127.0.0.1:" + other.port();
             HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/admin/")));
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("data-testid=\"login-user\""), "the dashboard, not the web client");
@@ -76,6 +72,7 @@ class AdminInGatewayTest {
                             + "\",\"password\":\"" + AdminHarness.PASSWORD + "\"}")));
             assertEquals(200, login.statusCode(), login.body());
             String token = Json.tree(login.body()).get("token").asText();
+            String otherToken = login(otherBase);
 
             String self = gateway.instance().id();
             await(() -> {
@@ -94,8 +91,17 @@ class AdminInGatewayTest {
             }, "the gateway's own heartbeat in the servers table");
 
             // Actions reach real WebSocket clients of this gateway: a notice to everyone, then a disconnect.
+            String annPeer;
             try (WsClient ann = WsClient.hello(gateway.port())) {
+                annPeer = ann.peerId();
                 socketDetailCountsFramesAndBytes(kafka, base, token, self, ann);
+                // the same counters from the other gateway, which asks the holder over its inbox
+                JsonNode there = counters(otherBase, otherToken, ann.peerId(), c -> c.get("framesIn").asLong() == 2);
+                assertEquals("unknown_type", there.get("lastError").asText(), there.toString());
+                ann.send("shout", "s2", Map.of());
+                ann.await(f -> "s2".equals(f.path("ref").asText()));
+                assertEquals(3, counters(otherBase, otherToken, ann.peerId(), c -> c.get("framesIn").asLong() == 3)
+                        .get("framesIn").asLong(), "the counters move, seen from the other gateway");
                 String csrf = Json.tree(login.body()).get("csrf").asText();
                 HttpResponse<String> notice = send(HttpRequest.newBuilder(URI.create(base + "/admin/api/notice"))
                         .header("Authorization", "Bearer " + token).header(AdminApi.CSRF_HEADER, csrf)
@@ -124,11 +130,44 @@ class AdminInGatewayTest {
             closed = true;
             long took = System.currentTimeMillis() - start;
             assertTrue(took < 10_000, "close took " + took + " ms");
+
+            // The holder is gone but its session is still listed (presence is not running to end it): the other
+            // gateway's socket detail still answers, without counters, and says why.
+            long asked = System.currentTimeMillis();
+            HttpResponse<String> orphan = send(HttpRequest.newBuilder(URI.create(otherBase + "/admin/api/sockets/"
+                    + annPeer)).header("Authorization", "Bearer " + otherToken));
+            long waited = System.currentTimeMillis() - asked;
+            assertEquals(200, orphan.statusCode(), orphan.body());
+            JsonNode detail = Json.tree(orphan.body());
+            assertTrue(detail.path("counters").isMissingNode(), orphan.body());
+            assertEquals(self + " did not answer within " + SocketCountersQuery.TIMEOUT_MS + " ms",
+                    detail.get("countersMissing").asText());
+            assertTrue(waited < SocketCountersQuery.TIMEOUT_MS + 3_000, "answered after " + waited + " ms");
         } finally {
             if (!closed) {
                 gateway.kill();
             }
+            other.kill();
         }
+    }
+
+    private static RunningService startGateway(KafkaSettings kafka) {
+        return dev.huddle.gateway.Main.start(ServiceConfig.load("gateway.yaml", Map.of(
+                "server.port", "0",
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.topic.prefix", kafka.topicPrefix(),
+                "instance.heartbeat.ms", "500",
+                "gateway.drain.ms", "300",
+                "admin.user", AdminHarness.USER,
+                "admin.password.hash", AdminHarness.HASH)));
+    }
+
+    private static String login(String base) throws Exception {
+        HttpResponse<String> login = send(HttpRequest.newBuilder(URI.create(base + "/admin/api/login"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + AdminHarness.USER
+                        + "\",\"password\":\"" + AdminHarness.PASSWORD + "\"}")));
+        assertEquals(200, login.statusCode(), login.body());
+        return Json.tree(login.body()).get("token").asText();
     }
 
     /**
