@@ -325,9 +325,10 @@ class BrowserCallTest {
             assertThat(ann.all("tile").size(), is(2));
             assertThat(ann.tile(annId), notNullValue());
             assertThat(ann.tile(bobId), notNullValue());
-            // the fake microphone beeps: each page sees both people speak at some point
+            // the fake microphone plays a tone: each page sees both people speak at some point (a loaded box
+            // takes a while to get audio levels flowing between two pages)
             for (CallPage p : List.of(ann, bob)) {
-                p.waitFor(Duration.ofSeconds(30), () -> p.recorded("speaking").containsAll(
+                p.waitFor(Duration.ofSeconds(60), () -> p.recorded("speaking").containsAll(
                         List.of(annId + "=true", bobId + "=true")));
             }
             // connection quality of the remote tile, measured
