@@ -478,6 +478,7 @@ async function copyInvite() {
 
 byId('join-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
+  meter.unlock(); // in the click: the speaking meter's audio may start
   join();
 });
 byId('notice-close').addEventListener('click', hideNotice);

@@ -19,7 +19,8 @@ export class SpeakingMeter {
     this.sources = new Map(); // key -> () => level
     this.state = new Map();   // key -> {speaking, lastLoud, level}
     this.active = null;
-    this.local = null;        // {source, clone, ctx, analyser, buffer}
+    this.ctx = null;          // one AudioContext for the page's life (see unlock)
+    this.local = null;        // {source, clone, node, analyser, buffer}
     this.muted = () => false;
     this.mutedLoud = []; // times of loud samples while muted
     this.timer = null;
@@ -37,32 +38,35 @@ export class SpeakingMeter {
     this.active = null;
   }
 
-  // The microphone track (or null); a new track gets a new analyser.
+  // Makes (or resumes) the meter's audio context. Called from a click (the join): a context made outside a
+  // user gesture stays suspended under the autoplay policy, and the local level would read silence.
+  unlock() {
+    if (typeof AudioContext === 'undefined') return;
+    this.ctx ??= new AudioContext();
+    if (this.ctx.state !== 'running') this.ctx.resume().catch(() => {});
+  }
+
+  // The microphone track (or null); a new track gets a new analyser on the same context.
   setLocalTrack(track) {
     if (this.local?.source === track) return;
     if (this.local) {
+      this.local.node.disconnect();
       this.local.clone.stop();
-      this.local.ctx.close().catch(() => {});
       this.local = null;
     }
-    if (!track || typeof AudioContext === 'undefined') {
+    this.unlock();
+    if (!track || !this.ctx) {
       this.sources.delete('self');
       return;
     }
     const clone = track.clone();
     clone.enabled = true;
-    const ctx = new AudioContext();
-    // A context made outside a click stays suspended under the autoplay policy: resume it on the next gesture.
-    ctx.resume().catch(() => {});
-    if (ctx.state !== 'running') {
-      const wake = () => ctx.resume().catch(() => {});
-      for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, wake, { once: true, capture: true });
-    }
-    const analyser = ctx.createAnalyser();
+    const analyser = this.ctx.createAnalyser();
     analyser.fftSize = 2048; // ~43 ms of sound per sample: short syllables are not missed between samples
-    ctx.createMediaStreamSource(new MediaStream([clone])).connect(analyser);
+    const node = this.ctx.createMediaStreamSource(new MediaStream([clone]));
+    node.connect(analyser);
     const buffer = new Float32Array(analyser.fftSize);
-    this.local = { source: track, clone, ctx, analyser, buffer };
+    this.local = { source: track, clone, node, analyser, buffer };
     this.sources.set('self', () => {
       analyser.getFloatTimeDomainData(buffer);
       let sum = 0;

@@ -40,7 +40,7 @@ final class Browsers {
                     // windows behind (Playwright, which the course app's harness uses, passes the same three)
                     "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
                     "--disable-renderer-backgrounding",
-                    // a steady tone instead of the fake microphone's short beeps, which the page's 100 ms level
+                    // speech-like sound instead of the fake microphone's short beeps, which the page's 100 ms level
                     // sampler catches only now and then: the speaking indicator and muted hint can be asserted
                     "--use-file-for-fake-audio-capture=" + tone(),
                     "--user-data-dir=" + Files.createTempDirectory("huddle-chromium"));
@@ -60,23 +60,36 @@ final class Browsers {
         return driver;
     }
 
-    /** A 2 s, 440 Hz tone at half scale as 48 kHz 16-bit mono WAV (Chromium loops it). */
+    /**
+     * 2 s of speech-like sound as 48 kHz 16-bit mono WAV (Chromium loops it): "syllables" of 250 ms at changing
+     * pitch with 150 ms pauses. Not a steady tone: the page's microphone runs with noise suppression, which learns
+     * a stationary sound as noise within seconds and silences it.
+     */
     private static synchronized String tone() throws IOException {
-        java.nio.file.Path wav = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "huddle-tone.wav");
+        java.nio.file.Path wav = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "huddle-speech.wav");
         if (Files.exists(wav)) {
             return wav.toString();
         }
         int rate = 48_000;
         int samples = rate * 2;
+        int syllable = rate / 4;
+        int period = syllable + rate * 3 / 20;
+        double[] pitch = {220, 330, 262, 392, 294};
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + samples * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
         b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
                 .putShort((short) 2).putShort((short) 16);
         b.put("data".getBytes()).putInt(samples * 2);
         for (int i = 0; i < samples; i++) {
-            b.putShort((short) (Math.sin(2 * Math.PI * 440 * i / rate) * 16_000));
+            int at = i % period;
+            double value = 0;
+            if (at < syllable) {
+                double envelope = Math.sin(Math.PI * at / syllable); // rises and falls like a syllable
+                value = envelope * Math.sin(2 * Math.PI * pitch[(i / period) % pitch.length] * i / rate) * 20_000;
+            }
+            b.putShort((short) value);
         }
-        java.nio.file.Path tmp = Files.createTempFile("huddle-tone", ".wav");
+        java.nio.file.Path tmp = Files.createTempFile("huddle-speech", ".wav");
         Files.write(tmp, b.array());
         Files.move(tmp, wav, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return wav.toString();

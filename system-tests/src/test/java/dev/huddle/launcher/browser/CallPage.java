@@ -123,7 +123,7 @@ final class CallPage implements AutoCloseable {
     /**
      * Clicks the element; while tiles resize (a video's first frames, a sender scaling down) the layout can move
      * between Selenium finding the point and clicking it, so an intercepted click is tried again, the element
-     * scrolled to the middle of the window, for up to 15 s (a loaded box lays out slowly), then clicked by script.
+     * scrolled to the middle of the window, for up to 15 s (a loaded box lays out slowly).
      */
     void click(String testId) {
         long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -133,10 +133,7 @@ final class CallPage implements AutoCloseable {
                 return;
             } catch (org.openqa.selenium.ElementClickInterceptedException e) {
                 if (System.nanoTime() > until) {
-                    // Still covered (four tiles and the device pickers crowd a small window): the button's own
-                    // click, which runs the same handler.
-                    d().executeScript("arguments[0].click()", el(testId));
-                    return;
+                    throw e;
                 }
                 // bring it to the middle of the window, away from whatever the moving layout put over it
                 d().executeScript("arguments[0].scrollIntoView({block: 'center'})", el(testId));
