@@ -101,7 +101,8 @@ export class Meeting {
     const room = this.room;
     if (room === null) return;
     this.#teardown();
-    this.conn.request('leave', { room }, { timeoutMs: 5000 }).catch(() => {});
+    this.conn.request('leave', { room }, { timeoutMs: 5000 })
+      .catch((err) => console.warn(`huddle: leave of ${room} not confirmed`, err?.code ?? err?.message ?? err));
     this.onEnd(null);
   }
 

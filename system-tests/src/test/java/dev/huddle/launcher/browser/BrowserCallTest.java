@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -101,9 +102,11 @@ class BrowserCallTest {
     void threeThenFourPeopleAcrossGatewaysAndLeaveRemovesTheTile() {
         String room = room();
         List<CallPage> pages = new ArrayList<>();
+        // four people as windows of one Chromium: four whole browsers beside the cluster overload two cores
+        ChromeDriver browser = Browsers.start();
         try {
             for (String nick : List.of("P1", "P2", "P3")) {
-                CallPage p = new CallPage(pages.size() % 2 == 0 ? gw1 : gw2, nick);
+                CallPage p = new CallPage(browser, pages.size() % 2 == 0 ? gw1 : gw2, nick);
                 pages.add(p);
                 p.join(room, null).awaitJoined();
             }
@@ -111,7 +114,7 @@ class BrowserCallTest {
                 p.awaitRemoteVideos(2, VIDEO);
                 assertThat(maxRemoteWidth(p), lessThanOrEqualTo(640)); // captured at 640x360
             }
-            CallPage fourth = new CallPage(gw2, "P4");
+            CallPage fourth = new CallPage(browser, gw2, "P4");
             pages.add(fourth);
             String fourthId = fourth.join(room, null).awaitJoined();
             for (CallPage p : pages) {
@@ -124,12 +127,20 @@ class BrowserCallTest {
             }
 
             fourth.click("leave");
+            fourth.waitFor(Duration.ofSeconds(15), () -> fourth.all("join").stream().anyMatch(e -> e.isDisplayed()));
             for (CallPage p : pages.subList(0, 3)) {
-                p.waitFor(Duration.ofSeconds(15), () -> p.all("remote-video").size() == 2);
+                try {
+                    p.waitFor(Duration.ofSeconds(15), () -> p.all("remote-video").size() == 2);
+                } catch (RuntimeException e) {
+                    fourth.printConsole(); // a leave that was not confirmed says so there
+                    throw new AssertionError(p.nickname() + " still shows " + fourthId + " after it left; participants "
+                            + p.participantOrder() + ", videos " + p.remotePeerIds(), e);
+                }
                 assertThat(p.remotePeerIds().contains(fourthId), is(false));
             }
         } finally {
             pages.forEach(CallPage::close);
+            browser.quit();
         }
     }
 

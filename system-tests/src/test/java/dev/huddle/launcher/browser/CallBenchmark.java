@@ -21,7 +21,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * <ul>
  * <li>join click to the first decoded frame of every remote peer ({@code requestVideoFrameCallback});
  * <li>join click to steady decoding: every remote video has shown 15 frames in a row less than 250 ms apart;
- * <li>a chat line sent by one page until it shows on each other page;
+ * <li>frames per second each remote video decodes, over 3 s after that;
+ * <li>a chat line sent by one page until its frame reaches each other page's client, and until it shows there;
  * <li>a mute clicked on one page until each other page's {@code participants} shows it.
  * </ul>
  * Run: {@code mvn -B -o -q -pl system-tests -am verify -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false
@@ -55,10 +56,40 @@ class CallBenchmark {
                 v.requestVideoFrameCallback(onFrame);
               };
               setInterval(() => document.querySelectorAll('[data-testid=remote-video]').forEach(watch), 10);
+              // When a chat line's frame reaches the page (parsed by the client), apart from when it shows.
+              const parse = JSON.parse;
+              JSON.parse = function (text, reviver) {
+                if (typeof text === 'string' && text.includes('chatline-')) {
+                  const token = (text.match(/chatline-[a-z0-9]+/) || [])[0];
+                  if (token && !(token in window.__bench.chatFrame)) window.__bench.chatFrame[token] = now();
+                }
+                return parse.call(this, text, reviver);
+              };
+              // A timeline per connection (-Dbench.timeline=true): when it was made, each signaling, ICE and
+              // connection state, each description set, relative to the join click.
+              const Orig = window.RTCPeerConnection;
+              window.RTCPeerConnection = class extends Orig {
+                constructor(...args) {
+                  super(...args);
+                  const b = window.__bench, n = b.pcs.length, log = [];
+                  b.pcs.push(log);
+                  const mark = (what) => log.push(Math.round(now() - (window.__bench.t0 ?? now())) + ' ' + what);
+                  mark('created');
+                  this.addEventListener('signalingstatechange', () => mark('sig:' + this.signalingState));
+                  this.addEventListener('iceconnectionstatechange', () => mark('ice:' + this.iceConnectionState));
+                  this.addEventListener('icegatheringstatechange', () => mark('gather:' + this.iceGatheringState));
+                  this.addEventListener('track', (e) => mark('track:' + e.track.kind));
+                  const setLocal = this.setLocalDescription.bind(this), setRemote = this.setRemoteDescription.bind(this);
+                  this.setLocalDescription = async (...a) => { mark('setLocal>'); const r = await setLocal(...a);
+                    mark('setLocal<' + this.localDescription?.type); return r; };
+                  this.setRemoteDescription = async (d) => { mark('setRemote>' + d?.type); const r = await setRemote(d);
+                    mark('setRemote<'); return r; };
+                }
+              };
               const check = () => {
                 const b = window.__bench, t = now();
                 for (const m of document.querySelectorAll('[data-testid=chat-message]')) {
-                  const token = (m.textContent.match(/bench-[a-z0-9]+/) || [])[0];
+                  const token = (m.textContent.match(/chatline-[a-z0-9]+/) || [])[0];
                   if (token && !(token in b.chat)) b.chat[token] = t;
                 }
                 for (const p of document.querySelectorAll('[data-testid=participants] [data-audio=off]')) {
@@ -68,7 +99,7 @@ class CallBenchmark {
               new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true,
                   attributes: true, attributeFilter: ['data-audio']});
             }
-            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, audioOff: {}};
+            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, chatFrame: {}, audioOff: {}, pcs: []};
             """;
 
     @Test
@@ -83,7 +114,9 @@ class CallBenchmark {
             for (int people : sizes) {
                 List<Double> first = new ArrayList<>();
                 List<Double> steady = new ArrayList<>();
+                List<Double> fps = new ArrayList<>();
                 List<Double> chat = new ArrayList<>();
+                List<Double> chatFrame = new ArrayList<>();
                 List<Double> mute = new ArrayList<>();
                 ChromeDriver browser = shared ? Browsers.start() : null;
                 List<CallPage> pages = new ArrayList<>();
@@ -93,7 +126,7 @@ class CallBenchmark {
                         pages.add(shared ? new CallPage(browser, url, "P" + i) : new CallPage(url, "P" + i));
                     }
                     for (int c = 0; c < calls; c++) {
-                        runCall(pages, first, steady, chat, mute);
+                        runCall(pages, first, steady, fps, chat, chatFrame, mute);
                         if (Boolean.getBoolean("bench.console")) {
                             pages.forEach(CallPage::printConsole);
                         }
@@ -106,21 +139,33 @@ class CallBenchmark {
                 }
                 report("join-to-first-frame", people, calls, first);
                 report("join-to-steady-decoding", people, calls, steady);
+                reportRate("remote-video-fps", people, calls, fps);
+                report("chat-frame-reached-others", people, calls, chatFrame);
                 report("chat-shown-on-others", people, calls, chat);
                 report("mute-shown-on-others", people, calls, mute);
             }
         }
     }
 
-    private static void runCall(List<CallPage> pages, List<Double> first, List<Double> steady, List<Double> chat,
-            List<Double> mute) {
+    private static void runCall(List<CallPage> pages, List<Double> first, List<Double> steady, List<Double> fps,
+            List<Double> chat, List<Double> chatFrame, List<Double> mute) {
         int people = pages.size();
         String room = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         for (CallPage p : pages) {
             p.js(PROBE);
         }
+        // Every page clicks at one moment (a meeting's start), each by a timer in the page: driving the clicks
+        // one window after another took the driver seconds per page on a loaded box, and the first page then
+        // timed the others' late arrival.
         for (CallPage p : pages) {
-            p.join(room, null); // clicks follow each other as fast as the driver goes, like a meeting's start
+            p.fill(room);
+        }
+        long at = System.currentTimeMillis() + 500L + 300L * people;
+        for (CallPage p : pages) {
+            p.clickJoinAt(at);
+        }
+        if (System.currentTimeMillis() > at) {
+            System.out.printf("BENCH late-arming people=%d by=%d ms%n", people, System.currentTimeMillis() - at);
         }
         List<String> ids = new ArrayList<>();
         for (CallPage p : pages) {
@@ -131,9 +176,18 @@ class CallBenchmark {
                     "return Object.keys(window.__bench.first).length")).intValue() >= people - 1);
             first.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.first)) - b.t0")));
         }
+        if (Boolean.getBoolean("bench.timeline")) {
+            for (CallPage p : pages) {
+                System.out.printf("BENCH timeline page=%s first=%s%n  %s%n", p.nickname(),
+                        p.js("const b = window.__bench; return JSON.stringify(Object.fromEntries("
+                                + "Object.entries(b.first).map(([k, v]) => [k, Math.round(v - b.t0)])))"),
+                        p.js("return window.__bench.pcs.map((l, i) => 'pc' + i + ': ' + l.join(', ')).join('\\n  ')"));
+            }
+        }
+        long steadyBy = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // one minute for all pages
         for (CallPage p : pages) {
             try {
-                p.waitFor(Duration.ofSeconds(60), () -> ((Number) p.js(
+                p.waitFor(Duration.ofNanos(Math.max(1, steadyBy - System.nanoTime())), () -> ((Number) p.js(
                         "return Object.keys(window.__bench.steady).length")).intValue() >= people - 1);
                 steady.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.steady)) - b.t0")));
             } catch (org.openqa.selenium.TimeoutException e) {
@@ -142,8 +196,21 @@ class CallBenchmark {
                         p.decodingRemoteVideos(), people - 1);
             }
         }
+        for (CallPage p : pages) {
+            // frames each remote video decodes per second, over 3 s, once every video shows frames
+            Object rates = p.driver().executeAsyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    const vids = [...document.querySelectorAll('[data-testid="remote-video"]')];
+                    const frames = v => v.getVideoPlaybackQuality().totalVideoFrames;
+                    const before = vids.map(frames);
+                    setTimeout(() => done(vids.map((v, i) => (frames(v) - before[i]) / 3)), 3000);
+                    """);
+            for (Object r : (List<?>) rates) {
+                fps.add(number(r));
+            }
+        }
         CallPage speaker = pages.getFirst();
-        String token = "bench-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase();
+        String token = "chatline-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase();
         double sent = number(speaker.js("""
                 document.querySelector('[data-testid=chat-input]').value = arguments[0];
                 const t = performance.timeOrigin + performance.now();
@@ -163,6 +230,10 @@ class CallBenchmark {
                 throw e;
             }
             chat.add(number(p.js("return window.__bench.chat['" + token + "']")) - sent);
+            Object frame = p.js("return window.__bench.chatFrame['" + token + "'] ?? null");
+            if (frame != null) {
+                chatFrame.add(number(frame) - sent);
+            }
         }
         for (CallPage p : pages.subList(1, people)) {
             p.js("window.__bench.audioOff = {}");
@@ -181,12 +252,26 @@ class CallBenchmark {
             p.click("leave");
         }
         for (CallPage p : pages) {
-            p.waitFor(Duration.ofSeconds(15), () -> p.all("join").stream().anyMatch(e -> e.isDisplayed()));
+            try {
+                p.waitFor(Duration.ofSeconds(30), () -> p.all("join").stream().anyMatch(e -> e.isDisplayed()));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                System.out.printf("BENCH not-home page=%s error=%s%n", p.nickname(),
+                        p.js("return document.querySelector('[data-testid=error]')?.innerText"));
+                p.printConsole();
+                throw e;
+            }
         }
     }
 
     private static double number(Object value) {
         return ((Number) value).doubleValue();
+    }
+
+    private static void reportRate(String what, int people, int calls, List<Double> samples) {
+        double[] v = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf("BENCH %s people=%d calls=%d samples=%d p5=%.1f p50=%.1f max=%.1f%n", what, people, calls,
+                v.length, v.length == 0 ? 0 : v[(int) (v.length * 0.05)], v.length == 0 ? 0 : v[v.length / 2],
+                v.length == 0 ? 0 : v[v.length - 1]);
     }
 
     private static void report(String what, int people, int calls, List<Double> samples) {

@@ -1,6 +1,7 @@
 package dev.huddle.launcher.monitoring;
 
 import dev.huddle.json.Json;
+import dev.huddle.kafka.Topics;
 import dev.huddle.launcher.LocalCluster;
 import dev.huddle.service.PasswordHash;
 import dev.huddle.service.RunningService;
@@ -25,6 +26,10 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -63,12 +68,13 @@ class MonitoringMetricsTest {
         assertTrue(queried.size() >= 15, "metric names found in the queries: " + queried);
 
         String password = "pw-" + UUID.randomUUID();
+        String prefix = "mon" + UUID.randomUUID().toString().substring(0, 6) + ".";
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(1, 0,
                 KafkaExtension.bootstrapServers(), Files.createTempDirectory("unused"), Map.of(
-                        "kafka.topic.prefix", "mon" + UUID.randomUUID().toString().substring(0, 6) + ".",
+                        "kafka.topic.prefix", prefix,
                         "admin.user", "ops", "admin.password.hash", PasswordHash.hash(password, 1000))))) {
             int port = cluster.gateways().get(0).port();
-            traffic(port, password);
+            traffic(port, password, prefix + Topics.ROOM_COMMANDS.name());
 
             List<RunningService> services = List.of(cluster.gateways().get(0), cluster.rooms(), cluster.signaling(),
                     cluster.presence());
@@ -131,9 +137,15 @@ class MonitoringMetricsTest {
         return sum;
     }
 
-    /** Joins, a relayed signal, a refused one, a room that ends, sign-ins and an operator action. */
-    private static void traffic(int port, String password) throws Exception {
+    /** Joins, a relayed signal, a refused one, a room that ends, a bad record, sign-ins and an operator action. */
+    private static void traffic(int port, String password, String roomCommands) throws Exception {
         String room = "mon-" + UUID.randomUUID().toString().substring(0, 8);
+        // a stranger's record on the room's partition, read before the lock below (same key, same partition)
+        try (KafkaProducer<String, String> stranger = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaExtension.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            stranger.send(new ProducerRecord<>(roomCommands, room, "not a command")).get();
+        }
         try (WsClient ann = WsClient.hello(port); WsClient bob = WsClient.hello(port)) {
             ann.ok("join", Map.of("room", room, "nickname", "Ann"));
             bob.ok("join", Map.of("room", room, "nickname", "Bob"));
