@@ -171,18 +171,19 @@ class CallBenchmark {
         for (CallPage p : pages) {
             ids.add(p.awaitJoined());
         }
-        for (CallPage p : pages) {
-            p.waitFor(Duration.ofSeconds(180), () -> ((Number) p.js(
-                    "return Object.keys(window.__bench.first).length")).intValue() >= people - 1);
-            first.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.first)) - b.t0")));
+        try {
+            for (CallPage p : pages) {
+                p.waitFor(Duration.ofSeconds(180), () -> ((Number) p.js(
+                        "return Object.keys(window.__bench.first).length")).intValue() >= people - 1);
+                first.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.first)) - b.t0")));
+            }
+        } catch (org.openqa.selenium.TimeoutException e) {
+            printTimelines(pages);
+            pages.forEach(CallPage::printConsole);
+            throw e;
         }
         if (Boolean.getBoolean("bench.timeline")) {
-            for (CallPage p : pages) {
-                System.out.printf("BENCH timeline page=%s first=%s%n  %s%n", p.nickname(),
-                        p.js("const b = window.__bench; return JSON.stringify(Object.fromEntries("
-                                + "Object.entries(b.first).map(([k, v]) => [k, Math.round(v - b.t0)])))"),
-                        p.js("return window.__bench.pcs.map((l, i) => 'pc' + i + ': ' + l.join(', ')).join('\\n  ')"));
-            }
+            printTimelines(pages);
         }
         long steadyBy = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // one minute for all pages
         for (CallPage p : pages) {
@@ -260,6 +261,19 @@ class CallBenchmark {
                 p.printConsole();
                 throw e;
             }
+        }
+    }
+
+    private static void printTimelines(List<CallPage> pages) {
+        for (CallPage p : pages) {
+            System.out.printf("BENCH timeline page=%s t0=%s first=%s videos=%s%n  %s%n", p.nickname(),
+                    p.js("return window.__bench.t0"),
+                    p.js("const b = window.__bench; return JSON.stringify(Object.fromEntries("
+                            + "Object.entries(b.first).map(([k, v]) => [k, Math.round(v - b.t0)])))"),
+                    p.js("return [...document.querySelectorAll('[data-testid=remote-video]')].map(v => v.dataset.peerId"
+                            + " + ' ' + v.videoWidth + ' ' + v.readyState + ' ' + v.getVideoPlaybackQuality().totalVideoFrames"
+                            + " + ' ' + v.getBoundingClientRect().width).join('; ')"),
+                    p.js("return window.__bench.pcs.map((l, i) => 'pc' + i + ': ' + l.join(', ')).join('\\n  ')"));
         }
     }
 
