@@ -44,8 +44,13 @@ export class Meeting {
     this.lastMedia = null;
     this.timers = new Set();
 
+    // Pushes of the room being joined can overtake the join's reply (a peer joining at the same moment: its
+    // peer_joined and its offer come from other services than our reply); they wait for the reply.
+    this.joining = null;    // the room of a join in flight
+    this.early = [];        // [handler, data] of that room, replayed once in
     const inRoom = (handler) => (data) => {
       if (this.room !== null && data.room === this.room) handler(data);
+      else if (this.room === null && this.joining !== null && data.room === this.joining) this.early.push([handler, data]);
     };
     conn.on('peer_joined', inRoom(({ peer }) => this.#peerJoined(peer)));
     conn.on('peer_left', inRoom(({ peerId }) => this.#removePeer(peerId)));
@@ -81,19 +86,30 @@ export class Meeting {
       room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
     };
     let reply;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        reply = await this.conn.request('join', data);
-        break;
-      } catch (err) {
-        // A join is idempotent on one session (joining a room one is in just answers again), so a
-        // slow backend or a dropped socket is retried rather than shown.
-        if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    this.joining = room;
+    this.early = [];
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          reply = await this.conn.request('join', data);
+          break;
+        } catch (err) {
+          // A join is idempotent on one session (joining a room one is in just answers again), so a
+          // slow backend or a dropped socket is retried rather than shown.
+          if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
       }
+    } finally {
+      this.joining = null;
     }
     this.credentials = { nickname: reply.self?.nickname ?? nickname, password, isPrivate };
     this.#enter(reply);
+    const early = this.early;
+    this.early = [];
+    for (const [handler, event] of early) {
+      if (this.room === event.room) handler(event);
+    }
   }
 
   // Leaves at once locally; the server is told in the background.

@@ -202,6 +202,28 @@ class BrowserCallTest {
               return send.call(this, data);
             };
             """;
+    // Holds the reply to this page's join for 4 s while later frames (the next peer's peer_joined and offer) pass.
+    private static final String HOLD_JOIN_REPLY = """
+            window.heldReplies = 0;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              const f = JSON.parse(data);
+              if (f.type === 'join' && !this.__held) {
+                this.__held = true;
+                const ws = this, deliver = ws.onmessage;
+                ws.onmessage = (ev) => {
+                  const g = JSON.parse(ev.data);
+                  if (g.type === 'reply' && g.ref === f.ref) {
+                    window.heldReplies++;
+                    setTimeout(() => deliver.call(ws, ev), 4000);
+                  } else {
+                    deliver.call(ws, ev);
+                  }
+                };
+              }
+              return send.call(this, data);
+            };
+            """;
     private static final String REFUSE_FIRST_ANSWER = """
             window.refused = 0;
             const send = WebSocket.prototype.send;
@@ -245,6 +267,24 @@ class BrowserCallTest {
             bob.awaitRemoteVideos(1, VIDEO);
             assertThat(((Number) bob.js("return window.dropped")).intValue(), is(1));
             assertThat(((Number) ann.js("return window.refused")).intValue(), is(1));
+        }
+    }
+
+    @Test
+    void pushesThatOvertakeTheJoinReplyAreNotLost() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.js(HOLD_JOIN_REPLY);
+            bob.join(room, null);
+            // Bob is in the room but has no reply yet; Ann joins and offers: her peer_joined and her offer reach
+            // Bob's page before his join reply does
+            ann.join(room, null).awaitJoined();
+            String bobId = bob.awaitJoined();
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+            assertThat(ann.remotePeerIds(), containsInAnyOrder(bobId));
+            assertThat(bob.remoteNickname(bob.remotePeerIds().getFirst()), is("Ann"));
+            assertThat(((Number) bob.js("return window.heldReplies")).intValue(), is(1));
         }
     }
 
