@@ -359,21 +359,27 @@ export class Meeting {
     this.chat.setPeers(this.self, this.peers);
   }
 
+  // Out of the room whatever happens: a step that throws (a browser's media or audio quirk) is logged and the
+  // rest still runs, so Leave always brings the user home.
   #teardown() {
+    const call = this.call;
+    this.room = null;
+    this.self = null;
+    this.call = null;
+    this.peers = new Map();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     clearInterval(this.qualityTimer);
     this.qualityTimer = null;
     this.stats.clear();
-    this.meter.stop();
-    this.call?.closeAll();
-    this.call = null;
-    this.stage.clear();
-    this.media.stopAll();
-    this.room = null;
-    this.self = null;
-    this.peers = new Map();
-    this.participants.replaceChildren();
+    for (const step of [() => this.meter.stop(), () => call?.closeAll(), () => this.stage.clear(),
+      () => this.media.stopAll(), () => this.participants.replaceChildren()]) {
+      try {
+        step();
+      } catch (err) {
+        console.error('huddle: leaving the call', err);
+      }
+    }
   }
 
   #end(reason) {

@@ -256,10 +256,19 @@ class CallBenchmark {
             try {
                 p.waitFor(Duration.ofSeconds(30), () -> p.all("join").stream().anyMatch(e -> e.isDisplayed()));
             } catch (org.openqa.selenium.TimeoutException e) {
-                System.out.printf("BENCH not-home page=%s error=%s%n", p.nickname(),
-                        p.js("return document.querySelector('[data-testid=error]')?.innerText"));
+                System.out.printf("BENCH not-home page=%s error=%s state=%s%n", p.nickname(),
+                        p.js("return document.querySelector('[data-testid=error]')?.innerText"),
+                        p.js("""
+                            const l = document.querySelector('[data-testid=leave]'), r = l.getBoundingClientRect();
+                            const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                            return 'room-view hidden=' + document.getElementById('room-view').hidden
+                              + ' leave=' + JSON.stringify(r) + ' at=' + (at && (at.id || at.className || at.tagName))
+                              + ' join=' + JSON.stringify(document.querySelector('[data-testid=join]').getBoundingClientRect())
+                              + ' window=' + innerWidth + 'x' + innerHeight + ' scrollY=' + scrollY;
+                            """));
                 p.printConsole();
-                throw e;
+                p.click("leave"); // once more, so that one lost click does not end the sitting; the line above says so
+                p.waitFor(Duration.ofSeconds(30), () -> p.all("join").stream().anyMatch(el -> el.isDisplayed()));
             }
         }
     }
