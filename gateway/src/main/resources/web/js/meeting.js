@@ -44,13 +44,11 @@ export class Meeting {
     this.lastMedia = null;
     this.timers = new Set();
 
-    // Pushes of the room being joined can overtake the join's reply (a peer joining at the same moment: its
-    // peer_joined and its offer come from other services than our reply); they wait for the reply.
-    this.joining = null;    // the room of a join in flight
-    this.early = [];        // [handler, data] of that room, replayed once in
+    this.joining = null;    // the room of a join in flight (#enterWhenAnswered)
+    this.early = [];        // [handler, data] of that room that came before the join's reply
     const inRoom = (handler) => (data) => {
-      if (this.room !== null && data.room === this.room) handler(data);
-      else if (this.room === null && this.joining !== null && data.room === this.joining) this.early.push([handler, data]);
+      if (this.joining !== null && data.room === this.joining) this.early.push([handler, data]);
+      else if (this.room !== null && data.room === this.room) handler(data);
     };
     conn.on('peer_joined', inRoom(({ peer }) => this.#peerJoined(peer)));
     conn.on('peer_left', inRoom(({ peerId }) => this.#removePeer(peerId)));
@@ -85,14 +83,10 @@ export class Meeting {
     const data = {
       room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
     };
-    let reply;
-    this.joining = room;
-    this.early = [];
-    try {
+    const reply = await this.#enterWhenAnswered(room, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          reply = await this.conn.request('join', data);
-          break;
+          return await this.conn.request('join', data);
         } catch (err) {
           // A join is idempotent on one session (joining a room one is in just answers again), so a
           // slow backend or a dropped socket is retried rather than shown.
@@ -100,16 +94,30 @@ export class Meeting {
           await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
         }
       }
+    }, () => true);
+    this.credentials = { nickname: reply.self?.nickname ?? nickname, password, isPrivate };
+  }
+
+  // Sends a join (request() -> its reply) and enters the room it answers, if still wanted then. Pushes of that
+  // room can overtake the reply (a peer joining at the same moment: its peer_joined and its offer come from
+  // other services than our reply); they wait for it and are handled once in, in the order they came.
+  async #enterWhenAnswered(room, request, stillWanted, skipPeerId) {
+    this.joining = room;
+    this.early = [];
+    let reply;
+    try {
+      reply = await request();
     } finally {
       this.joining = null;
     }
-    this.credentials = { nickname: reply.self?.nickname ?? nickname, password, isPrivate };
-    this.#enter(reply);
     const early = this.early;
     this.early = [];
+    if (!stillWanted()) return null;
+    this.#enter(reply, skipPeerId);
     for (const [handler, event] of early) {
       if (this.room === event.room) handler(event);
     }
+    return reply;
   }
 
   // Leaves at once locally; the server is told in the background.
@@ -207,15 +215,13 @@ export class Meeting {
     const { nickname, password, isPrivate } = this.credentials;
     this.rejoinedAt = Date.now();
     this.call?.closeAll();
-    this.call = null; // signals meant for the old call are dropped until the new one exists
+    this.call = null; // the room's pushes wait for the new one (#enterWhenAnswered)
     this.stage.clear();
     this.peers.clear();
     try {
-      const reply = await this.conn.request('join', {
+      await this.#enterWhenAnswered(room, () => this.conn.request('join', {
         room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
-      });
-      if (this.room !== room) return; // left meanwhile
-      this.#enter(reply, skipPeerId);
+      }), () => this.room === room, skipPeerId); // not if left meanwhile
     } catch (err) {
       if (this.room === room) this.#end(err);
     }

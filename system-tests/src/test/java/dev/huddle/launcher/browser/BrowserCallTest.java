@@ -127,7 +127,7 @@ class BrowserCallTest {
             }
 
             fourth.click("leave");
-            fourth.waitFor(Duration.ofSeconds(15), () -> fourth.all("join").stream().anyMatch(e -> e.isDisplayed()));
+            fourth.awaitHome(Duration.ofSeconds(15));
             for (CallPage p : pages.subList(0, 3)) {
                 try {
                     p.waitFor(Duration.ofSeconds(15), () -> p.all("remote-video").size() == 2);

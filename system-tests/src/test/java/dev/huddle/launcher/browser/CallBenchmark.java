@@ -71,7 +71,7 @@ class CallBenchmark {
               window.RTCPeerConnection = class extends Orig {
                 constructor(...args) {
                   super(...args);
-                  const b = window.__bench, n = b.pcs.length, log = [];
+                  const b = window.__bench, log = [];
                   b.pcs.push(log);
                   const mark = (what) => log.push(Math.round(now() - (window.__bench.t0 ?? now())) + ' ' + what);
                   mark('created');
@@ -158,7 +158,7 @@ class CallBenchmark {
         // one window after another took the driver seconds per page on a loaded box, and the first page then
         // timed the others' late arrival.
         for (CallPage p : pages) {
-            p.fill(room);
+            p.fill(room, null);
         }
         long at = System.currentTimeMillis() + 500L + 300L * people;
         for (CallPage p : pages) {
@@ -254,7 +254,7 @@ class CallBenchmark {
         }
         for (CallPage p : pages) {
             try {
-                p.waitFor(Duration.ofSeconds(30), () -> p.all("join").stream().anyMatch(e -> e.isDisplayed()));
+                p.awaitHome(Duration.ofSeconds(30));
             } catch (org.openqa.selenium.TimeoutException e) {
                 System.out.printf("BENCH not-home page=%s error=%s state=%s%n", p.nickname(),
                         p.js("return document.querySelector('[data-testid=error]')?.innerText"),
@@ -268,7 +268,7 @@ class CallBenchmark {
                             """));
                 p.printConsole();
                 p.click("leave"); // once more, so that one lost click does not end the sitting; the line above says so
-                p.waitFor(Duration.ofSeconds(30), () -> p.all("join").stream().anyMatch(el -> el.isDisplayed()));
+                p.awaitHome(Duration.ofSeconds(30));
             }
         }
     }
@@ -291,21 +291,23 @@ class CallBenchmark {
     }
 
     private static void reportRate(String what, int people, int calls, List<Double> samples) {
-        double[] v = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] v = sorted(samples);
         System.out.printf("BENCH %s people=%d calls=%d samples=%d p5=%.1f p50=%.1f max=%.1f%n", what, people, calls,
-                v.length, v.length == 0 ? 0 : v[(int) (v.length * 0.05)], v.length == 0 ? 0 : v[v.length / 2],
-                v.length == 0 ? 0 : v[v.length - 1]);
+                v.length, at(v, 0.05), at(v, 0.5), at(v, 1));
     }
 
     private static void report(String what, int people, int calls, List<Double> samples) {
-        if (samples.isEmpty()) {
-            System.out.printf("BENCH %s people=%d calls=%d samples=0%n", what, people, calls);
-            return;
-        }
-        double[] ms = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = ms.length;
+        double[] ms = sorted(samples);
         System.out.printf("BENCH %s people=%d calls=%d samples=%d p50=%.0f ms p95=%.0f ms max=%.0f ms%n",
-                what, people, calls, n, ms[(int) (n * 0.5)], ms[Math.max(0, Math.min(n - 1, (int) Math.ceil(n * 0.95) - 1))],
-                ms[n - 1]);
+                what, people, calls, ms.length, at(ms, 0.5), at(ms, 0.95), at(ms, 1));
+    }
+
+    private static double[] sorted(List<Double> samples) {
+        return samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    /** The value at rank {@code n * q} of sorted values (q = 1: the largest); 0 when there are none. */
+    private static double at(double[] sorted, double q) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))];
     }
 }

@@ -66,12 +66,6 @@ final class CallPage implements AutoCloseable {
         return this;
     }
 
-    /** Fills the join form as {@link #join} does; typing is the user's gesture that the page's audio needs. */
-    CallPage fill(String room) {
-        fill(room, null);
-        return this;
-    }
-
     /**
      * Has the page click {@code join} itself at {@code epochMillis}, so that several pages of one browser click
      * together rather than one after the other at the driver's pace.
@@ -81,7 +75,8 @@ final class CallPage implements AutoCloseable {
                 + " arguments[0] - Date.now())", epochMillis);
     }
 
-    private void fill(String room, String password) {
+    /** Fills the join form; typing is the user's gesture that the page's audio needs. */
+    void fill(String room, String password) {
         WebElement nick = el("nickname");
         nick.clear();
         nick.sendKeys(nickname);
@@ -91,6 +86,11 @@ final class CallPage implements AutoCloseable {
         if (password != null) {
             el("password").sendKeys(password);
         }
+    }
+
+    /** Waits until this page is back on the home screen, its {@code join} button shown. */
+    void awaitHome(Duration timeout) {
+        waitFor(timeout, () -> all("join").stream().anyMatch(WebElement::isDisplayed));
     }
 
     /** Waits until this page shows itself joined (local video carries its peerId). */

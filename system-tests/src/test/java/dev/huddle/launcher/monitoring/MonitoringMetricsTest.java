@@ -1,6 +1,8 @@
 package dev.huddle.launcher.monitoring;
 
 import dev.huddle.json.Json;
+import dev.huddle.kafka.KafkaSettings;
+import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
 import dev.huddle.launcher.LocalCluster;
 import dev.huddle.service.PasswordHash;
@@ -26,10 +28,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -74,7 +72,7 @@ class MonitoringMetricsTest {
                         "kafka.topic.prefix", prefix,
                         "admin.user", "ops", "admin.password.hash", PasswordHash.hash(password, 1000))))) {
             int port = cluster.gateways().get(0).port();
-            traffic(port, password, prefix + Topics.ROOM_COMMANDS.name());
+            traffic(port, password, prefix);
 
             List<RunningService> services = List.of(cluster.gateways().get(0), cluster.rooms(), cluster.signaling(),
                     cluster.presence());
@@ -138,13 +136,11 @@ class MonitoringMetricsTest {
     }
 
     /** Joins, a relayed signal, a refused one, a room that ends, a bad record, sign-ins and an operator action. */
-    private static void traffic(int port, String password, String roomCommands) throws Exception {
+    private static void traffic(int port, String password, String prefix) throws Exception {
         String room = "mon-" + UUID.randomUUID().toString().substring(0, 8);
-        // a stranger's record on the room's partition, read before the lock below (same key, same partition)
-        try (KafkaProducer<String, String> stranger = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaExtension.bootstrapServers()),
-                new StringSerializer(), new StringSerializer())) {
-            stranger.send(new ProducerRecord<>(roomCommands, room, "not a command")).get();
+        // a stranger's record on the room's partition, read before the joins below (same key, same partition)
+        try (Publisher stranger = new Publisher(KafkaSettings.of(KafkaExtension.bootstrapServers(), prefix), "stranger")) {
+            stranger.send(Topics.ROOM_COMMANDS, room, "not a command").get();
         }
         try (WsClient ann = WsClient.hello(port); WsClient bob = WsClient.hello(port)) {
             ann.ok("join", Map.of("room", room, "nickname", "Ann"));
