@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * goes to the client goes through {@link Answers} and its {@link Outbound}.
  *
  * <p>Threads: frames arrive on the connection's reading thread; deliveries on the delivery loop's; timeouts and
- * keep-alive on the gateway timer. Each part that more than one of them touches locks itself.
+ * keep-alive on the gateway timer. Each part that more than one of them touches locks itself. None of them waits for
+ * Kafka: commands leave through the connection's {@link CommandOutbox}.
  */
 final class Connection implements WsListener, RoomDirectory.Watcher {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -58,6 +59,7 @@ final class Connection implements WsListener, RoomDirectory.Watcher {
     private Outbound out;
     private Answers answers;
     private PendingRequests pending;
+    private CommandOutbox commands;
     private ResumeFlow resume;
     private Requests requests;
     private FrameIntake intake;
@@ -129,14 +131,15 @@ final class Connection implements WsListener, RoomDirectory.Watcher {
                 connections.unindex(peerId, Connection.this);
             }
         }, pending, rooms, answers::push);
-        requests = new Requests(answers, pending, gateway.publisher()::send, this::origin, resume, rooms,
+        commands = new CommandOutbox(gateway.publisher()::send, gateway.unsentCommands());
+        requests = new Requests(answers, pending, commands, this::origin, resume, rooms,
                 gateway.directory(), this, settings.requestTimeoutMs());
         intake = new FrameIntake(settings, now, answers, pending::contains, metrics, traffic, requests::handle);
         lastInbound = now;
         connections.add(this);
         String token = Ids.resumeToken(freshPeer);
         push(Frames.push("hello", hello(token, now)));
-        gateway.publisher().send(Topics.PRESENCE, freshPeer,
+        commands.send(Topics.PRESENCE, freshPeer,
                 Command.of(origin(), null, freshPeer, new Connected(Ids.sha256Hex(token), remote, userAgent), now))
                 .exceptionally(e -> {
                     LOG.log(Level.WARNING, "Could not announce a connection to presence: " + e.getMessage());
@@ -304,10 +307,10 @@ final class Connection implements WsListener, RoomDirectory.Watcher {
             pending.clear();
         }
         String peer = resume == null ? freshPeer : resume.closed();
-        if (!gateway.killed() && session != null) {
+        if (!gateway.killed() && commands != null) {
             RoomLog.log(LOG, Level.INFO, null, peer, "Peer " + peer + " disconnected");
-            gateway.publisher().send(Topics.PRESENCE, peer, Command.of(new Origin(gateway.instance().id(), connId,
-                            peer), peer, new Disconnected()))
+            commands.send(Topics.PRESENCE, peer, Command.of(new Origin(gateway.instance().id(), connId, peer), peer,
+                            new Disconnected()))
                     .exceptionally(e -> {
                         LOG.log(Level.WARNING, "Could not tell presence about a closed connection: " + e.getMessage());
                         return null;

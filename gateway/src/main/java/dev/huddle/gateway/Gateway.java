@@ -21,6 +21,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -51,6 +53,7 @@ final class Gateway implements RunningService {
     private final ConsumerLoop deliveries;
     private final AdminApi adminApi;
     private final ScheduledExecutorService timer;
+    private final AtomicInteger unsentCommands = new AtomicInteger();
     private final WebServer server;
     private final ServiceParts parts;
     private volatile boolean draining;
@@ -146,6 +149,11 @@ final class Gateway implements RunningService {
         return publisher;
     }
 
+    /** Commands in the connections' outboxes not yet handed to the publisher ({@link CommandOutbox}). */
+    AtomicInteger unsentCommands() {
+        return unsentCommands;
+    }
+
     /** The per-address connection caps; a connection gives its slot back when it ends. */
     AddressLimits addressLimits() {
         return addressLimits;
@@ -220,6 +228,7 @@ final class Gateway implements RunningService {
         connections.all().forEach(c -> c.close(Connection.GOING_AWAY, "Server shutdown"));
         awaitNoConnections(1000);
         connections.all().forEach(Connection::closed); // never answered the close: gone all the same
+        awaitSent(Duration.ofSeconds(6)); // a send without the broker gives up after max.block.ms (5 s)
         timer.shutdownNow();
         server.stop();
     }
@@ -232,6 +241,18 @@ final class Gateway implements RunningService {
             timer.shutdownNow();
             connections.all().forEach(Connection::drop);
         });
+    }
+
+    private void awaitSent(Duration most) {
+        long deadline = System.nanoTime() + most.toNanos();
+        while (unsentCommands.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void awaitNoConnections(long ms) {
