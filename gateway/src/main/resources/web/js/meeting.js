@@ -14,6 +14,7 @@ const RETRYABLE = new Set(['unavailable', 'timeout', 'disconnected']);
 const SIGNAL_RETRYABLE = new Set(['unavailable', 'rate_limited', 'timeout', 'disconnected']);
 const SIGNAL_ATTEMPTS = 6;
 const SIGNAL_TIMEOUT_MS = 8000;
+const MEDIA_RETRY_MS = 1000;       // a media state the server did not take is sent again this much later
 const QUALITY_SAMPLE_MS = 2000;
 
 // The media state as the protocol spells it, for comparing what the server knows with what we have.
@@ -164,9 +165,13 @@ export class Meeting {
     this.lastMedia = key;
     const room = this.room;
     this.conn.request('media', { room, ...state }).catch((err) => {
-      this.lastMedia = null;
+      if (this.lastMedia === key) this.lastMedia = null;
       console.warn(`huddle: media state not sent (${err.code})`);
       this.#notInRoom(err, room);
+      // Until it is sent, the others see a camera or a microphone that is not what we show: try again.
+      if (SIGNAL_RETRYABLE.has(err.code)) {
+        setTimeout(() => { if (this.room === room) this.sendMedia(); }, MEDIA_RETRY_MS);
+      }
     });
   }
 

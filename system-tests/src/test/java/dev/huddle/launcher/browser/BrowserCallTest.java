@@ -85,9 +85,12 @@ class BrowserCallTest {
             ann.click("mute");
             assertThat(ann.el("mute").getAttribute("aria-pressed"), is("true"));
             bob.waitFor(Duration.ofSeconds(10), () -> "off".equals(bob.participant(annId).get("audio")));
+            // the server turns the camera change away once (`unavailable`): the page sends it again
+            ann.js(REFUSE_FIRST_MEDIA);
             ann.click("camera");
             assertThat(ann.el("camera").getAttribute("aria-pressed"), is("true"));
             bob.waitFor(Duration.ofSeconds(10), () -> "off".equals(bob.participant(annId).get("video")));
+            assertThat(((Number) ann.js("return window.mediaRefused")).intValue(), is(1));
 
             ann.chat("hello <b>Bob</b>");
             bob.waitFor(Duration.ofSeconds(10), () -> bob.chatTexts().stream().anyMatch(t -> t.contains("hello <b>Bob</b>")));
@@ -231,6 +234,22 @@ class BrowserCallTest {
               const f = JSON.parse(data);
               if (f.type === 'signal' && f.data.description && window.refused === 0) {
                 window.refused++;
+                const ws = this;
+                setTimeout(() => ws.onmessage({data: JSON.stringify({type: 'reply', ref: f.ref, ok: false,
+                    error: {code: 'unavailable', message: 'test: the backend did not answer'}})}), 50);
+                return;
+              }
+              return send.call(this, data);
+            };
+            """;
+    /** The first media state the page sends is answered `unavailable` without reaching the server. */
+    private static final String REFUSE_FIRST_MEDIA = """
+            window.mediaRefused = 0;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              const f = JSON.parse(data);
+              if (f.type === 'media' && window.mediaRefused === 0) {
+                window.mediaRefused++;
                 const ws = this;
                 setTimeout(() => ws.onmessage({data: JSON.stringify({type: 'reply', ref: f.ref, ok: false,
                     error: {code: 'unavailable', message: 'test: the backend did not answer'}})}), 50);
