@@ -7,6 +7,8 @@
 # Usage: scripts/course-app-call-bench.sh [rounds] [peers...]      default: 3 rounds, 2 4 6 people
 #   COURSE_APP=dir (default ../shared/peers/course-app from the repo root, else /work/shared/peers/course-app)
 #   PORT (default 3300)  MODE=concurrent|sequential (default concurrent: everyone clicks join together)
+#   BROWSER (default /usr/bin/chromium; scripts/nice-chromium.sh runs the browsers below the server's priority,
+#   as CallBenchmark's -Dhuddle.chromium=... does for ours)
 # Run ours in the same sitting:
 #   mvn -B -o -q -pl system-tests -am verify -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dcalls=3 -Dpeople=2,4,6
 set -euo pipefail
@@ -21,6 +23,7 @@ peers=("$@")
 [ ${#peers[@]} -gt 0 ] || peers=(2 4 6)
 port="${PORT:-3300}"
 mode="${MODE:-concurrent}"
+browser="${BROWSER:-/usr/bin/chromium}"
 
 work="$(mktemp -d /tmp/course-app-bench.XXXXXX)"
 cp -r "$app" "$work/"
@@ -46,6 +49,6 @@ done
 echo "== course app pid $server on $port; loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in "${peers[@]}"; do
   node harness/join-latency.mjs --url "http://localhost:$port" --peers "$n" --rounds "$rounds" --mode "$mode" \
-    --out "$work/join-n$n.json" | tail -n 3
+    --chromium "$browser" --out "$work/join-n$n.json" | tail -n 3
 done
 echo "== results: $work/join-n*.json"

@@ -29,7 +29,12 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * -Dcalls=3 -Dpeople=2,4,6} and read the {@code BENCH} lines in
  * {@code system-tests/target/surefire-reports/dev.huddle.launcher.browser.CallBenchmark-output.txt}.
  * {@code -Dbench.browsers=separate} gives each page a Chromium of its own instead; {@code -Dbench.console=true}
- * prints each page's console warnings after each call.
+ * prints each page's console warnings after each call; {@code -Dbench.timeline=true} each page's steps (camera,
+ * join sent and answered) and each connection's. {@code -Dhuddle.chromium=$PWD/scripts/nice-chromium.sh} runs the
+ * browsers below the servers' CPU priority (as on separate machines; the course app's script takes the same
+ * wrapper); {@code -Dbench.gateways=http://localhost:18080,http://localhost:18081} measures a system started apart
+ * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM. After each size, {@code server-relay} and
+ * {@code gateway-to-signaling} give the servers' own share of a relay from their latency histograms.
  */
 class CallBenchmark {
     private static final String PROBE = """
@@ -57,11 +62,28 @@ class CallBenchmark {
               };
               setInterval(() => document.querySelectorAll('[data-testid=remote-video]').forEach(watch), 10);
               // When a chat line's frame reaches the page (parsed by the client), apart from when it shows.
+              // The page's own steps before any connection (timeline): camera and microphone asked and given, the
+              // join sent and its reply parsed.
+              const pageMark = (what) => window.__bench.page.push(Math.round(now() - (window.__bench.t0 ?? now())) + ' ' + what);
+              const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+              navigator.mediaDevices.getUserMedia = async (c) => { pageMark('gum>'); const s = await gum(c); pageMark('gum<'); return s; };
+              const wsSend = WebSocket.prototype.send;
+              WebSocket.prototype.send = function (data) {
+                if (typeof data === 'string' && data.includes('"type":"join"')) {
+                  window.__bench.joinRef = (data.match(/"ref":"([^"]+)"/) || [])[1];
+                  pageMark('join>');
+                }
+                return wsSend.call(this, data);
+              };
               const parse = JSON.parse;
               JSON.parse = function (text, reviver) {
                 if (typeof text === 'string' && text.includes('chatline-')) {
                   const token = (text.match(/chatline-[a-z0-9]+/) || [])[0];
                   if (token && !(token in window.__bench.chatFrame)) window.__bench.chatFrame[token] = now();
+                }
+                const ref = window.__bench.joinRef;
+                if (ref && typeof text === 'string' && text.startsWith('{"type":"reply"') && text.includes('"ref":"' + ref + '"')) {
+                  pageMark('join<');
                 }
                 return parse.call(this, text, reviver);
               };
@@ -99,7 +121,7 @@ class CallBenchmark {
               new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true,
                   attributes: true, attributeFilter: ['data-audio']});
             }
-            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, chatFrame: {}, audioOff: {}, pcs: []};
+            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, chatFrame: {}, audioOff: {}, pcs: [], page: []};
             """;
 
     @Test
@@ -107,10 +129,15 @@ class CallBenchmark {
         int calls = Integer.getInteger("calls", 3);
         int[] sizes = Arrays.stream(System.getProperty("people", "2,4,6").split(",")).mapToInt(Integer::parseInt).toArray();
         boolean shared = !"separate".equals(System.getProperty("bench.browsers"));
-        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Options(2, 0,
+        // -Dbench.gateways=http://localhost:18080,http://localhost:18081: a system started apart (./run.sh), not one
+        // in this JVM beside the test's broker and browsers' driver
+        String external = System.getProperty("bench.gateways", "");
+        try (LocalCluster cluster = external.isBlank() ? LocalCluster.start(new LocalCluster.Options(2, 0,
                 KafkaExtension.bootstrapServers(), Files.createTempDirectory("unused"),
-                Map.of("kafka.topic.prefix", "bench" + UUID.randomUUID().toString().substring(0, 6) + ".")))) {
-            List<String> urls = cluster.gateways().stream().map(g -> "http://localhost:" + g.port()).toList();
+                Map.of("kafka.topic.prefix", "bench" + UUID.randomUUID().toString().substring(0, 6) + "."))) : null) {
+            List<String> urls = cluster != null
+                    ? cluster.gateways().stream().map(g -> "http://localhost:" + g.port()).toList()
+                    : List.of(external.split(","));
             for (int people : sizes) {
                 List<Double> first = new ArrayList<>();
                 List<Double> steady = new ArrayList<>();
@@ -120,6 +147,10 @@ class CallBenchmark {
                 List<Double> mute = new ArrayList<>();
                 ChromeDriver browser = shared ? Browsers.start() : null;
                 List<CallPage> pages = new ArrayList<>();
+                RelayHistogram relayBefore = RelayHistogram.read(urls, GATEWAY_RELAY);
+                List<String> signalingUrl = cluster != null ? List.of("http://localhost:" + cluster.signaling().port())
+                        : List.of();
+                RelayHistogram signalingBefore = RelayHistogram.read(signalingUrl, SIGNALING_RELAY);
                 try {
                     for (int i = 0; i < people; i++) {
                         String url = urls.get(i % 2);
@@ -143,6 +174,11 @@ class CallBenchmark {
                 report("chat-frame-reached-others", people, calls, chatFrame);
                 report("chat-shown-on-others", people, calls, chat);
                 report("mute-shown-on-others", people, calls, mute);
+                // The servers' own share of each relay (gateway that read a request to the gateway that delivered
+                // what it caused), to tell it from the pages' share in the times above.
+                RelayHistogram.read(urls, GATEWAY_RELAY).minus(relayBefore).print("server-relay", people);
+                RelayHistogram.read(signalingUrl, SIGNALING_RELAY).minus(signalingBefore)
+                        .print("gateway-to-signaling", people);
             }
         }
     }
@@ -273,6 +309,66 @@ class CallBenchmark {
         }
     }
 
+    private static final String GATEWAY_RELAY = "huddle_gateway_relay_latency_seconds";
+    private static final String SIGNALING_RELAY = "huddle_signaling_relay_latency_seconds";
+
+    /** A latency histogram of the servers' metrics, summed over the instances, and its count of barrier waits. */
+    private record RelayHistogram(java.util.TreeMap<Double, Double> buckets, double sum, double count, double barriers) {
+        static RelayHistogram read(List<String> urls, String name) throws Exception {
+            java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+            double sum = 0;
+            double count = 0;
+            double barriers = 0;
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (String url : urls) {
+                String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/observe/metrics"))
+                        .header("Accept", "text/plain").build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                for (String line : text.split("\n")) {
+                    if (line.startsWith("huddle_signaling_barrier_waits_total")) {
+                        barriers += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    }
+                    if (!line.startsWith(name)) {
+                        continue;
+                    }
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    if (line.startsWith(name + "_bucket")) {
+                        java.util.regex.Matcher le = java.util.regex.Pattern.compile("le=\"([^\"]+)\"").matcher(line);
+                        if (le.find()) {
+                            double bound = "+Inf".equals(le.group(1)) ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                            buckets.merge(bound, value, Double::sum);
+                        }
+                    } else if (line.startsWith(name + "_sum")) {
+                        sum += value;
+                    } else if (line.startsWith(name + "_count")) {
+                        count += value;
+                    }
+                }
+            }
+            return new RelayHistogram(buckets, sum, count, barriers);
+        }
+
+        RelayHistogram minus(RelayHistogram before) {
+            java.util.TreeMap<Double, Double> diff = new java.util.TreeMap<>();
+            buckets.forEach((le, n) -> diff.put(le, n - before.buckets.getOrDefault(le, 0.0)));
+            return new RelayHistogram(diff, sum - before.sum, count - before.count, barriers - before.barriers);
+        }
+
+        /** The upper bound of the bucket that holds the {@code q} quantile, in ms. */
+        double upTo(double q) {
+            for (var e : buckets.entrySet()) {
+                if (e.getValue() >= q * count) {
+                    return e.getKey() * 1000;
+                }
+            }
+            return Double.NaN;
+        }
+
+        void print(String what, int people) {
+            System.out.printf("BENCH %s people=%d relays=%.0f mean=%.1f ms p50<=%.1f ms p95<=%.1f ms barrier-waits=%.0f%n",
+                    what, people, count, count > 0 ? sum / count * 1000 : Double.NaN, upTo(0.5), upTo(0.95), barriers);
+        }
+    }
+
     private static void printTimelines(List<CallPage> pages) {
         for (CallPage p : pages) {
             System.out.printf("BENCH timeline page=%s t0=%s first=%s videos=%s%n  %s%n", p.nickname(),
@@ -282,7 +378,8 @@ class CallBenchmark {
                     p.js("return [...document.querySelectorAll('[data-testid=remote-video]')].map(v => v.dataset.peerId"
                             + " + ' ' + v.videoWidth + ' ' + v.readyState + ' ' + v.getVideoPlaybackQuality().totalVideoFrames"
                             + " + ' ' + v.getBoundingClientRect().width).join('; ')"),
-                    p.js("return window.__bench.pcs.map((l, i) => 'pc' + i + ': ' + l.join(', ')).join('\\n  ')"));
+                    p.js("return ['page: ' + window.__bench.page.join(', ')].concat("
+                            + "window.__bench.pcs.map((l, i) => 'pc' + i + ': ' + l.join(', '))).join('\\n  ')"));
         }
     }
 
