@@ -33,8 +33,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * join sent and answered) and each connection's. {@code -Dhuddle.chromium=$PWD/scripts/nice-chromium.sh} runs the
  * browsers below the servers' CPU priority (as on separate machines; the course app's script takes the same
  * wrapper); {@code -Dbench.gateways=http://localhost:18080,http://localhost:18081} measures a system started apart
- * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM. After each size, {@code server-relay} and
- * {@code gateway-to-signaling} give the servers' own share of a relay from their latency histograms.
+ * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM. After each size, {@code server-relay} (a request read by one
+ * gateway to its delivery by another) and {@code signaling-read-to-delivery-acked} (the gateway's read to the broker's
+ * ack of signaling's delivery) give the servers' own share of a relay, from their latency histograms.
  */
 class CallBenchmark {
     private static final String PROBE = """
@@ -178,7 +179,7 @@ class CallBenchmark {
                 // what it caused), to tell it from the pages' share in the times above.
                 RelayHistogram.read(urls, GATEWAY_RELAY).minus(relayBefore).print("server-relay", people);
                 RelayHistogram.read(signalingUrl, SIGNALING_RELAY).minus(signalingBefore)
-                        .print("gateway-to-signaling", people);
+                        .print("signaling-read-to-delivery-acked", people);
             }
         }
     }
