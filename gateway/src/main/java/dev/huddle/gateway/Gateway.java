@@ -228,9 +228,11 @@ final class Gateway implements RunningService {
         connections.all().forEach(c -> c.close(Connection.GOING_AWAY, "Server shutdown"));
         awaitNoConnections(1000);
         connections.all().forEach(Connection::closed); // never answered the close: gone all the same
-        awaitSent(Duration.ofSeconds(6)); // a send without the broker gives up after max.block.ms (5 s)
         timer.shutdownNow();
         server.stop();
+        // The disconnects queued in the connections' outboxes (also of sockets the server's stop closed) reach the
+        // publisher before its final flush; a send without the broker gives up after max.block.ms (5 s).
+        awaitSent(Duration.ofSeconds(6));
     }
 
     /** Stops like a crash: sockets cut without close frames, nothing more said to Kafka. */
