@@ -169,9 +169,7 @@ export class Meeting {
       console.warn(`huddle: media state not sent (${err.code})`);
       this.#notInRoom(err, room);
       // Until it is sent, the others see a camera or a microphone that is not what we show: try again.
-      if (SIGNAL_RETRYABLE.has(err.code)) {
-        setTimeout(() => { if (this.room === room) this.sendMedia(); }, MEDIA_RETRY_MS);
-      }
+      if (SIGNAL_RETRYABLE.has(err.code)) this.#later(MEDIA_RETRY_MS, () => { if (this.room === room) this.sendMedia(); });
     });
   }
 
@@ -341,10 +339,17 @@ export class Meeting {
     if (peer.peerId === this.self?.peerId) return;
     this.#addPeer(peer);
     this.#renderPeople();
+    this.#later(OFFER_FALLBACK_MS, () => {
+      if (this.peers.has(peer.peerId) && this.call) this.call.ensure(peer.peerId);
+    });
+  }
+
+  // Runs `action` after `ms` unless the room is left first (#teardown clears these timers).
+  #later(ms, action) {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (this.peers.has(peer.peerId) && this.call) this.call.ensure(peer.peerId);
-    }, OFFER_FALLBACK_MS);
+      action();
+    }, ms);
     this.timers.add(timer);
   }
 

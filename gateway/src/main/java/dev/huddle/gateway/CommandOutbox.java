@@ -17,11 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Like {@link Outbound}, the thread exists only while there is something to send.
  */
 final class CommandOutbox implements Requests.Commands {
-    private static final System.Logger LOG = System.getLogger(CommandOutbox.class.getName());
     private static final Thread.Builder SENDERS = Thread.ofVirtual().name("ws-commands");
 
     private final Requests.Commands producer;
-    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicInteger unsent;
 
@@ -38,25 +37,19 @@ final class CommandOutbox implements Requests.Commands {
     /** Queues the command; the future completes as the producer's does. Never blocks. */
     @Override
     public CompletableFuture<?> send(TopicSpec topic, String key, Command command) {
-        CompletableFuture<Object> result = new CompletableFuture<>();
         unsent.incrementAndGet();
-        queue.add(() -> {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                producer.send(topic, key, command).whenComplete((done, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(done);
-                    }
-                });
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+                return producer.send(topic, key, command);
             } finally {
                 unsent.decrementAndGet();
             }
-        });
+        }, this::queue).thenCompose(sent -> sent);
+    }
+
+    private void queue(Runnable task) {
+        tasks.add(task);
         startSender();
-        return result;
     }
 
     private void startSender() {
@@ -65,17 +58,13 @@ final class CommandOutbox implements Requests.Commands {
         }
     }
 
+    /** The tasks are supplyAsync's, which catch whatever the producer throws. */
     private void drain() {
-        try {
-            for (Runnable next; (next = queue.poll()) != null; ) {
-                next.run();
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Command outbox failed", e);
-        } finally {
-            sending.set(false);
+        for (Runnable next; (next = tasks.poll()) != null; ) {
+            next.run();
         }
-        if (!queue.isEmpty()) {
+        sending.set(false);
+        if (!tasks.isEmpty()) {
             startSender(); // added after the last poll, before the flag was cleared
         }
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -224,15 +225,15 @@ final class Gateway implements RunningService {
         reconnect.put("retryAfterMs", settings.drainMs());
         String frame = Frames.push("reconnect", reconnect);
         connections.all().forEach(c -> c.push(frame));
-        awaitNoConnections(settings.drainMs());
+        await(() -> connections.size() == 0, Duration.ofMillis(settings.drainMs()));
         connections.all().forEach(c -> c.close(Connection.GOING_AWAY, "Server shutdown"));
-        awaitNoConnections(1000);
+        await(() -> connections.size() == 0, Duration.ofSeconds(1));
         connections.all().forEach(Connection::closed); // never answered the close: gone all the same
         timer.shutdownNow();
         server.stop();
         // The disconnects queued in the connections' outboxes (also of sockets the server's stop closed) reach the
         // publisher before its final flush; a send without the broker gives up after max.block.ms (5 s).
-        awaitSent(Duration.ofSeconds(6));
+        await(() -> unsentCommands.get() == 0, Duration.ofSeconds(6));
     }
 
     /** Stops like a crash: sockets cut without close frames, nothing more said to Kafka. */
@@ -245,9 +246,10 @@ final class Gateway implements RunningService {
         });
     }
 
-    private void awaitSent(Duration most) {
+    /** Waits until {@code done}, at most {@code most}. */
+    private static void await(BooleanSupplier done, Duration most) {
         long deadline = System.nanoTime() + most.toNanos();
-        while (unsentCommands.get() > 0 && System.nanoTime() < deadline) {
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -257,15 +259,4 @@ final class Gateway implements RunningService {
         }
     }
 
-    private void awaitNoConnections(long ms) {
-        long deadline = System.currentTimeMillis() + ms;
-        while (connections.size() > 0 && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
 }

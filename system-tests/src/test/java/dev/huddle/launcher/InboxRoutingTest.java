@@ -5,10 +5,6 @@ import dev.huddle.service.RunningService;
 import dev.huddle.testing.KafkaExtension;
 import dev.huddle.testing.WsClient;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +27,6 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
  * that reached one of its sockets (the exported metric).
  */
 class InboxRoutingTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalCluster cluster;
     private static RunningService gw1;
     private static RunningService gw2;
@@ -133,21 +128,16 @@ class InboxRoutingTest {
 
     /** This gateway's inbox meters, as an operator's Prometheus scrape reads them. */
     private static Counters counters(RunningService gateway) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port()
-                        + "/observe/metrics")).header("Accept", "text/plain").build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        String instance = "node_id=\"" + gateway.instance().id() + "\"";
-        return new Counters(value(body, "huddle_gateway_inbox_records_total", instance),
-                value(body, "huddle_gateway_inbox_delivered_total", instance),
-                value(body, "huddle_gateway_inbox_fetched_per_delivered", instance));
+        String body = MetricsText.scrape("http://localhost:" + gateway.port());
+        String node = gateway.instance().id();
+        return new Counters(value(body, "huddle_gateway_inbox_records_total", node),
+                value(body, "huddle_gateway_inbox_delivered_total", node),
+                value(body, "huddle_gateway_inbox_fetched_per_delivered", node));
     }
 
-    private static double value(String body, String name, String instance) {
-        for (String line : body.split("\n")) {
-            if (line.startsWith(name + "{") && line.contains(instance)) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("No " + name + " for " + instance + " in the metrics");
+    private static double value(String body, String name, String node) {
+        return MetricsText.samples(body, name).stream().filter(s -> node.equals(s.label("node_id"))).findFirst()
+                .orElseThrow(() -> new AssertionError("No " + name + " for node_id=" + node + " in the metrics"))
+                .value();
     }
 }

@@ -227,37 +227,11 @@ class BrowserCallTest {
               return send.call(this, data);
             };
             """;
-    private static final String REFUSE_FIRST_ANSWER = """
-            window.refused = 0;
-            const send = WebSocket.prototype.send;
-            WebSocket.prototype.send = function (data) {
-              const f = JSON.parse(data);
-              if (f.type === 'signal' && f.data.description && window.refused === 0) {
-                window.refused++;
-                const ws = this;
-                setTimeout(() => ws.onmessage({data: JSON.stringify({type: 'reply', ref: f.ref, ok: false,
-                    error: {code: 'unavailable', message: 'test: the backend did not answer'}})}), 50);
-                return;
-              }
-              return send.call(this, data);
-            };
-            """;
+    private static final String REFUSE_FIRST_ANSWER = refuseFirst("refused", "f.type === 'signal' && f.data.description");
+
     /** The first media state the page sends is answered `unavailable` without reaching the server. */
-    private static final String REFUSE_FIRST_MEDIA = """
-            window.mediaRefused = 0;
-            const send = WebSocket.prototype.send;
-            WebSocket.prototype.send = function (data) {
-              const f = JSON.parse(data);
-              if (f.type === 'media' && window.mediaRefused === 0) {
-                window.mediaRefused++;
-                const ws = this;
-                setTimeout(() => ws.onmessage({data: JSON.stringify({type: 'reply', ref: f.ref, ok: false,
-                    error: {code: 'unavailable', message: 'test: the backend did not answer'}})}), 50);
-                return;
-              }
-              return send.call(this, data);
-            };
-            """;
+    private static final String REFUSE_FIRST_MEDIA = refuseFirst("mediaRefused", "f.type === 'media'");
+
     /** No ICE candidate leaves the page for 8 s from its first one: ICE stays in checking until restarted. */
     private static final String DROP_EARLY_CANDIDATES = """
             window.candidatesDropped = 0;
@@ -273,6 +247,29 @@ class BrowserCallTest {
               return send.call(this, data);
             };
             """;
+
+    /**
+     * The first frame the page sends that matches {@code match} (JavaScript over the frame {@code f}) never leaves:
+     * the page gets an `unavailable` reply to it instead, as from a backend that did not answer; {@code counter}
+     * names the window property that counts it.
+     */
+    private static String refuseFirst(String counter, String match) {
+        return """
+                window.%1$s = 0;
+                const send = WebSocket.prototype.send;
+                WebSocket.prototype.send = function (data) {
+                  const f = JSON.parse(data);
+                  if (%2$s && window.%1$s === 0) {
+                    window.%1$s++;
+                    const ws = this;
+                    setTimeout(() => ws.onmessage({data: JSON.stringify({type: 'reply', ref: f.ref, ok: false,
+                        error: {code: 'unavailable', message: 'test: the backend did not answer'}})}), 50);
+                    return;
+                  }
+                  return send.call(this, data);
+                };
+                """.formatted(counter, match);
+    }
 
     @Test
     void callFormsWhenTheFirstOfferIsLostAndADescriptionRefused() {

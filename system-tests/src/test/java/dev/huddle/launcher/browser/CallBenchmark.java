@@ -1,6 +1,7 @@
 package dev.huddle.launcher.browser;
 
 import dev.huddle.launcher.LocalCluster;
+import dev.huddle.launcher.MetricsText;
 import dev.huddle.testing.KafkaExtension;
 
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -313,45 +315,29 @@ class CallBenchmark {
     private static final String GATEWAY_RELAY = "huddle_gateway_relay_latency_seconds";
     private static final String SIGNALING_RELAY = "huddle_signaling_relay_latency_seconds";
 
-    /** A latency histogram of the servers' metrics, summed over the instances, and its count of barrier waits. */
-    private record RelayHistogram(java.util.TreeMap<Double, Double> buckets, double sum, double count, double barriers) {
+    /** A latency histogram of the servers' metrics, summed over the instances. */
+    private record RelayHistogram(TreeMap<Double, Double> buckets, double sum, double count) {
         static RelayHistogram read(List<String> urls, String name) throws Exception {
-            java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+            TreeMap<Double, Double> buckets = new TreeMap<>();
             double sum = 0;
             double count = 0;
-            double barriers = 0;
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             for (String url : urls) {
-                String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/observe/metrics"))
-                        .header("Accept", "text/plain").build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                for (String line : text.split("\n")) {
-                    if (line.startsWith("huddle_signaling_barrier_waits_total")) {
-                        barriers += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    }
-                    if (!line.startsWith(name)) {
-                        continue;
-                    }
-                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    if (line.startsWith(name + "_bucket")) {
-                        java.util.regex.Matcher le = java.util.regex.Pattern.compile("le=\"([^\"]+)\"").matcher(line);
-                        if (le.find()) {
-                            double bound = "+Inf".equals(le.group(1)) ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
-                            buckets.merge(bound, value, Double::sum);
-                        }
-                    } else if (line.startsWith(name + "_sum")) {
-                        sum += value;
-                    } else if (line.startsWith(name + "_count")) {
-                        count += value;
-                    }
+                String text = MetricsText.scrape(url);
+                for (MetricsText.Sample b : MetricsText.samples(text, name + "_bucket")) {
+                    String le = b.label("le");
+                    buckets.merge("+Inf".equals(le) ? Double.POSITIVE_INFINITY : Double.parseDouble(le), b.value(),
+                            Double::sum);
                 }
+                sum += MetricsText.samples(text, name + "_sum").stream().mapToDouble(MetricsText.Sample::value).sum();
+                count += MetricsText.samples(text, name + "_count").stream().mapToDouble(MetricsText.Sample::value).sum();
             }
-            return new RelayHistogram(buckets, sum, count, barriers);
+            return new RelayHistogram(buckets, sum, count);
         }
 
         RelayHistogram minus(RelayHistogram before) {
-            java.util.TreeMap<Double, Double> diff = new java.util.TreeMap<>();
+            TreeMap<Double, Double> diff = new TreeMap<>();
             buckets.forEach((le, n) -> diff.put(le, n - before.buckets.getOrDefault(le, 0.0)));
-            return new RelayHistogram(diff, sum - before.sum, count - before.count, barriers - before.barriers);
+            return new RelayHistogram(diff, sum - before.sum, count - before.count);
         }
 
         /** The upper bound of the bucket that holds the {@code q} quantile, in ms. */
@@ -365,8 +351,8 @@ class CallBenchmark {
         }
 
         void print(String what, int people) {
-            System.out.printf("BENCH %s people=%d relays=%.0f mean=%.1f ms p50<=%.1f ms p95<=%.1f ms barrier-waits=%.0f%n",
-                    what, people, count, count > 0 ? sum / count * 1000 : Double.NaN, upTo(0.5), upTo(0.95), barriers);
+            System.out.printf("BENCH %s people=%d relays=%.0f mean=%.1f ms p50<=%.1f ms p95<=%.1f ms%n",
+                    what, people, count, count > 0 ? sum / count * 1000 : Double.NaN, upTo(0.5), upTo(0.95));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.huddle.kafka.KafkaSettings;
 import dev.huddle.kafka.Publisher;
 import dev.huddle.kafka.Topics;
 import dev.huddle.launcher.LocalCluster;
+import dev.huddle.launcher.MetricsText;
 import dev.huddle.service.PasswordHash;
 import dev.huddle.service.RunningService;
 import dev.huddle.testing.KafkaExtension;
@@ -120,19 +121,10 @@ class MonitoringMetricsTest {
      * of that instance); fails if there is none.
      */
     private static double value(String text, String metric, String node) {
-        Pattern series = Pattern.compile("^" + metric + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
-        Matcher m = series.matcher(text);
-        double sum = 0;
-        int found = 0;
-        while (m.find()) {
-            if (m.group(1).contains("node_id=\"" + node + "\"") && m.group(1).contains("client_id=\"")) {
-                double v = Double.parseDouble(m.group(2));
-                sum += Double.isNaN(v) ? 0 : v;
-                found++;
-            }
-        }
-        assertTrue(found > 0, metric + " for " + node + " is exported");
-        return sum;
+        List<MetricsText.Sample> series = MetricsText.samples(text, metric).stream()
+                .filter(s -> node.equals(s.label("node_id")) && s.label("client_id") != null).toList();
+        assertTrue(!series.isEmpty(), metric + " for " + node + " is exported");
+        return series.stream().mapToDouble(s -> Double.isNaN(s.value()) ? 0 : s.value()).sum();
     }
 
     /** Joins, a relayed signal, a refused one, a room that ends, a bad record, sign-ins and an operator action. */
