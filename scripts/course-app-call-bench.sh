@@ -8,7 +8,7 @@
 #   COURSE_APP=dir (default ../shared/peers/course-app from the repo root, else /work/shared/peers/course-app)
 #   PORT (default 3300)  MODE=concurrent|sequential (default concurrent: everyone clicks join together)
 #   BROWSER (default /usr/bin/chromium; scripts/nice-chromium.sh runs the browsers below the server's priority,
-#   as CallBenchmark's -Dhuddle.chromium=... does for ours)
+#   as CallBenchmark's -Dhuddle.chromium=... does for ours)  WARMUP (default 1): untimed calls of each size first
 # Run ours in the same sitting:
 #   mvn -B -o -q -pl system-tests -am verify -Dtest=CallBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dcalls=3 -Dpeople=2,4,6
 set -euo pipefail
@@ -24,6 +24,7 @@ peers=("$@")
 port="${PORT:-3300}"
 mode="${MODE:-concurrent}"
 browser="${BROWSER:-/usr/bin/chromium}"
+warmup="${WARMUP:-1}"
 
 work="$(mktemp -d /tmp/course-app-bench.XXXXXX)"
 cp -r "$app" "$work/"
@@ -48,6 +49,11 @@ for _ in $(seq 1 100); do
 done
 echo "== course app pid $server on $port; loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in "${peers[@]}"; do
+  # As CallBenchmark does (-Dbench.warmup): calls before the timed ones, so both servers are measured warm.
+  for _ in $(seq 1 "$warmup"); do
+    node harness/join-latency.mjs --url "http://localhost:$port" --peers "$n" --rounds 1 --mode "$mode" \
+      --chromium "$browser" --out "$work/warm-up-n$n.json" | tail -n 1 | sed 's/^/warm-up: /'
+  done
   node harness/join-latency.mjs --url "http://localhost:$port" --peers "$n" --rounds "$rounds" --mode "$mode" \
     --chromium "$browser" --out "$work/join-n$n.json" | tail -n 3
 done

@@ -37,7 +37,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * wrapper); {@code -Dbench.gateways=http://localhost:18080,http://localhost:18081} measures a system started apart
  * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM. After each size, {@code server-relay} (a request read by one
  * gateway to its delivery by another) and {@code signaling-read-to-delivery-acked} (the gateway's read to the broker's
- * ack of signaling's delivery) give the servers' own share of a relay, from their latency histograms.
+ * ack of signaling's delivery) give the servers' own share of a relay, from their latency histograms. Before the
+ * timed calls of each size, {@code -Dbench.warmup=N} calls (default 1) warm the servers' code up; their first frame is
+ * printed apart ({@code warm-up-join-to-first-frame}).
  */
 class CallBenchmark {
     private static final String PROBE = """
@@ -130,6 +132,7 @@ class CallBenchmark {
     @Test
     void joinToVideoChatAndMute() throws Exception {
         int calls = Integer.getInteger("calls", 3);
+        int warmUpCalls = Integer.getInteger("bench.warmup", 1);
         int[] sizes = Arrays.stream(System.getProperty("people", "2,4,6").split(",")).mapToInt(Integer::parseInt).toArray();
         boolean shared = !"separate".equals(System.getProperty("bench.browsers"));
         // -Dbench.gateways=http://localhost:18080,http://localhost:18081: a system started apart (./run.sh), not one
@@ -150,15 +153,27 @@ class CallBenchmark {
                 List<Double> mute = new ArrayList<>();
                 ChromeDriver browser = shared ? Browsers.start() : null;
                 List<CallPage> pages = new ArrayList<>();
-                RelayHistogram relayBefore = RelayHistogram.read(urls, GATEWAY_RELAY);
                 List<String> signalingUrl = cluster != null ? List.of("http://localhost:" + cluster.signaling().port())
                         : List.of();
-                RelayHistogram signalingBefore = RelayHistogram.read(signalingUrl, SIGNALING_RELAY);
+                RelayHistogram relayBefore;
+                RelayHistogram signalingBefore;
                 try {
                     for (int i = 0; i < people; i++) {
                         String url = urls.get(i % 2);
                         pages.add(shared ? new CallPage(browser, url, "P" + i) : new CallPage(url, "P" + i));
                     }
+                    // Servers run for weeks: the first calls after a start meet code the JIT has not compiled yet
+                    // (joins took 300 ms in the first call, 40 ms by the fourth). Those are timed apart.
+                    List<Double> cold = new ArrayList<>();
+                    for (int c = 0; c < warmUpCalls; c++) {
+                        runCall(pages, cold, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                                new ArrayList<>());
+                    }
+                    if (warmUpCalls > 0) {
+                        report("warm-up-join-to-first-frame", people, warmUpCalls, cold);
+                    }
+                    relayBefore = RelayHistogram.read(urls, GATEWAY_RELAY);
+                    signalingBefore = RelayHistogram.read(signalingUrl, SIGNALING_RELAY);
                     for (int c = 0; c < calls; c++) {
                         runCall(pages, first, steady, fps, chat, chatFrame, mute);
                         if (Boolean.getBoolean("bench.console")) {
