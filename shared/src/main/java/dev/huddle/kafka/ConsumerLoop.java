@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,6 +98,8 @@ public final class ConsumerLoop implements AutoCloseable {
     private final BadRecords badRecords;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    /** Per partition, the offset after the last record this loop handled (for caughtUp's answer without a wait). */
+    private final Map<TopicPartition, Long> handledUpTo = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Set by {@link #crash()}: the loop ends without another word to the broker (no commit, no leave). */
     private volatile boolean crashed;
@@ -210,6 +213,11 @@ public final class ConsumerLoop implements AutoCloseable {
         return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
                 .toCompletionStage().toCompletableFuture()
                 .thenCompose(info -> {
+                    // Handled already (the usual case: the write that caused the request was read meanwhile):
+                    // no need to wait for the loop's next round, which may be a whole idle poll away.
+                    if (handledUpTo.getOrDefault(tp, -1L) >= info.offset()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
                     Waiter w = new Waiter(tp, info.offset(), new CompletableFuture<>());
                     waiters.add(w);
                     return w.done;
@@ -277,6 +285,9 @@ public final class ConsumerLoop implements AutoCloseable {
     private boolean handle(List<ConsumerRecord<String, String>> batch) {
         try {
             handler.handle(batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            for (ConsumerRecord<String, String> r : batch) {
+                handledUpTo.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+            }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -154,7 +154,8 @@ final class Relay {
             return refuse(command, ErrorCode.INVALID_FIELD, "A signal needs 'room' and 'to' (strings)");
         }
         String sender = command.origin().peer();
-        Admission admission = admit(room, sender, to, sync(data));
+        // Carries nothing from the room's state: members confirmed is enough (see admit), even after a rooms request.
+        Admission admission = admit(room, sender, to, false);
         if (!admission.ok()) {
             return refuse(command, admission.code(), admission.message());
         }
@@ -219,7 +220,7 @@ final class Relay {
             return refuse(command, ErrorCode.INVALID_FIELD, "A reaction needs 'room' and 'emoji' (strings)");
         }
         String sender = command.origin().peer();
-        Admission admission = admit(room, sender, null, sync(data));
+        Admission admission = admit(room, sender, null, false); // like a signal, it carries no room state
         if (!admission.ok()) {
             return refuse(command, admission.code(), admission.message());
         }
@@ -239,8 +240,10 @@ final class Relay {
      * Checks that {@code sender} (and {@code to}, if given) are members of {@code room}. When not, it may be
      * that rooms-service has just added them and our replica has not read it yet (a newcomer's first offer):
      * wait until the replica has read everything written for the room so far, then decide. {@code sync}: the
-     * sender's previous request in the room went to rooms-service (a rename): wait for that anyway, so what is
-     * relayed shows its effect (the chat carries the new nickname).
+     * sender's previous request in the room went to rooms-service (a rename) and what is relayed carries room
+     * state (a chat line carries the sender's nickname): wait for that anyway, so the line shows its effect. A
+     * signal or a reaction carries none, so it waits only when the members are not confirmed: a newcomer's first
+     * offer, whose join rooms-service answered a moment ago, must not wait for a round trip to the broker.
      */
     private Admission admit(String room, String sender, String to, boolean sync) {
         Admission admission = check(room, sender, to);

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,6 +67,47 @@ class KafkaPlumbingTest {
                 loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-a").get(10, TimeUnit.SECONDS);
                 assertThat(seen, contains("\"m0\"", "\"m1\"", "\"m2\"", "\"m3\"", "\"m4\""));
             }
+        }
+    }
+
+    @Test
+    void caughtUpDoesNotAnswerBeforeTheLatestWriteIsHandled() throws Exception {
+        KafkaSettings settings = KafkaExtension.settings();
+        try (Admin admin = Admin.create(settings.admin());
+             Publisher publisher = new Publisher(settings, "test")) {
+            TopicAdmin.ensure(admin, settings, List.of(Topics.ROOM_MEMBERS));
+            List<String> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch release = new CountDownLatch(1);
+            try (ConsumerLoop loop = ConsumerLoop.replica(settings, "replica", List.of(Topics.ROOM_MEMBERS), true,
+                    batch -> CompletableFuture.runAsync(() -> batch.forEach(r -> {
+                        if (r.value().equals("\"slow\"")) {
+                            await(release);
+                        }
+                        seen.add(r.value());
+                    }))).start()) {
+                loop.ready().get(30, TimeUnit.SECONDS);
+                publisher.send(Topics.ROOM_MEMBERS, "room-b", "\"first\"").get();
+                loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-b").get(10, TimeUnit.SECONDS);
+                // Handled already: answered again (from what the loop handled, without a round of the loop).
+                loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-b").get(10, TimeUnit.SECONDS);
+                assertThat(seen, contains("\"first\""));
+
+                publisher.send(Topics.ROOM_MEMBERS, "room-b", "\"slow\"").get();
+                CompletableFuture<Void> second = loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-b");
+                Thread.sleep(500);
+                assertThat("answered before the write was handled", second.isDone(), is(false));
+                release.countDown();
+                second.get(10, TimeUnit.SECONDS);
+                assertThat(seen, contains("\"first\"", "\"slow\""));
+            }
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
