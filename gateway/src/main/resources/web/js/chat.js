@@ -16,6 +16,13 @@ export class Chat {
     this.selfId = null;
     this.names = new Map(); // peerId -> nickname, to name the other end of private messages
     this.onIncoming = () => {};
+    // Whether the log follows new lines: kept from its scroll events, so adding a line never reads layout (a
+    // forced layout of a page showing several videos delays the line, and everything else on the page).
+    this.stick = true;
+    this.scrollQueued = false;
+    log.addEventListener('scroll', () => {
+      this.stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    }, { passive: true });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.#submit();
@@ -27,6 +34,7 @@ export class Chat {
     this.seen.clear();
     this.log.replaceChildren();
     this.input.value = '';
+    this.stick = true;
     for (const message of history) this.add(message);
   }
 
@@ -74,9 +82,19 @@ export class Chat {
       class: [own ? 'own' : '', message.to ? 'private' : ''].join(' ').trim() || null,
       dataset: { from: message.from?.peerId ?? '', id: message.id },
     }, meta, el('p', { class: 'text', text: message.text }));
-    const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
     this.log.append(item);
-    if (atBottom || own) this.log.scrollTop = this.log.scrollHeight;
+    if (this.stick || own) this.#scrollToEnd();
+  }
+
+  // At the next frame, when the page lays itself out anyway; lines added meanwhile share one scroll.
+  #scrollToEnd() {
+    if (this.scrollQueued) return;
+    this.scrollQueued = true;
+    requestAnimationFrame(() => {
+      this.scrollQueued = false;
+      this.log.scrollTop = this.log.scrollHeight;
+      this.stick = true;
+    });
   }
 
   async #submit() {

@@ -79,11 +79,12 @@ const meeting = new Meeting({
   onReaction: ({ from, emoji }) => stage.showReaction(from, emoji),
   onEnd: (reason) => goHome(reason),
 });
-chat.onIncoming = () => {
-  if (chatVisible()) return;
+// Counted at the next frame: whether the chat shows is a style question, answered then without forcing one now.
+chat.onIncoming = () => requestAnimationFrame(() => {
+  if (!meeting.active || chatVisible()) return;
   unread += 1;
   showUnread();
-};
+});
 
 function showSelf(self) {
   byId('local-name').textContent = `${self.nickname} (you)`;

@@ -40,6 +40,7 @@ export class Meeting {
     this.room = null;
     this.self = null;
     this.peers = new Map(); // peerId -> {peerId, nickname, media}
+    this.departed = new Set(); // peerIds that left this room while we were in it
     this.call = null;
     this.credentials = null;
     this.lastMedia = null;
@@ -70,7 +71,12 @@ export class Meeting {
     }));
     conn.on('reaction', inRoom(({ from, emoji }) => this.onReaction({ from, emoji })));
     conn.on('peer_reconnected', inRoom(({ peerId }) => this.call?.restart(peerId)));
-    conn.on('signal', inRoom(({ from, description, candidate }) => this.call?.signal(from, { description, candidate })));
+    // A late signal of a peer that has left must not start a connection to nobody. (One from a peer not known
+    // yet is taken: after a resume, a newcomer's held offer may come before the room's state.)
+    conn.on('signal', inRoom(({ from, description, candidate }) => {
+      if (!this.departed.has(from)) this.call?.signal(from, { description, candidate });
+      else console.debug(`huddle: signal from ${from}, who has left, ignored`);
+    }));
     conn.on('chat', inRoom((message) => this.chat.receive(message)));
     conn.on('kicked', inRoom(({ room }) => this.#end({ code: 'kicked', message: `An operator removed you from "${room}".` })));
     conn.on('room_closed', inRoom(({ room }) => this.#end({ code: 'room_closed', message: `An operator closed "${room}".` })));
@@ -249,6 +255,7 @@ export class Meeting {
     this.room = reply.room;
     this.self = reply.self;
     this.peers = new Map();
+    this.departed.clear();
     this.call?.closeAll();
     this.stage.clear();
     const room = reply.room;
@@ -314,6 +321,7 @@ export class Meeting {
 
   #addPeer(peer) {
     const known = this.peers.has(peer.peerId);
+    this.departed.delete(peer.peerId);
     this.peers.set(peer.peerId, peer);
     this.stage.upsert(peer);
     if (!known) this.meter.addPeer(peer.peerId, () => this.call?.link(peer.peerId)?.pc ?? null);
@@ -354,6 +362,7 @@ export class Meeting {
   }
 
   #removePeer(peerId) {
+    this.departed.add(peerId);
     this.call?.close(peerId);
     this.meter.remove(peerId);
     this.stats.delete(peerId);
@@ -383,6 +392,7 @@ export class Meeting {
     this.self = null;
     this.call = null;
     this.peers = new Map();
+    this.departed.clear();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     clearInterval(this.qualityTimer);
