@@ -21,8 +21,9 @@ export class Call {
   // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
   // tracks() -> {audio, video} (either may be null); onStream(peerId, MediaStream) when a remote stream
   // arrives; onState(peerId, iceConnectionState).
-  constructor({ selfId, iceServers, send, tracks, onStream, onState }) {
+  constructor({ selfId, iceServers, send, tracks, onStream, onState, spare = null }) {
     this.selfId = selfId;
+    this.spare = spare;                 // a connection offered in advance (SpareOffer), for the first peer called
     this.iceServers = iceServers;
     this.send = send;
     this.tracks = tracks;
@@ -40,10 +41,18 @@ export class Call {
   // As the newcomer (or to recover a call that never started): create the connection and offer.
   open(peerId) {
     if (!this.links.has(peerId)) {
-      this.links.set(peerId, new PeerLink(this, peerId, true));
+      const spare = this.spare?.fits(this.tracks()) ? this.spare : null;
+      this.dropSpare(spare);
+      this.links.set(peerId, new PeerLink(this, peerId, true, spare));
       this.limitVideo();
     }
     return this.links.get(peerId);
+  }
+
+  // The spare connection, unless it is `kept`, is closed: everyone there has been called (or nobody was).
+  dropSpare(kept = null) {
+    if (this.spare && this.spare !== kept) this.spare.close();
+    this.spare = null;
   }
 
   // A peer that should have called us has not: call it (or nudge a connection that never negotiated).
@@ -100,13 +109,46 @@ export class Call {
   }
 
   closeAll() {
+    this.dropSpare();
     for (const link of this.links.values()) link.close();
     this.links.clear();
   }
 }
 
+// A connection with our tracks and its offer made while the join is on its way: the newcomer's first offer is
+// the slowest step of a call's start on a busy laptop (tens of milliseconds to make the offer, then ICE
+// gathering), and it does not depend on who the peer is. The first peer of the join's reply gets it.
+export class SpareOffer {
+  constructor({ iceServers, audio, video }) {
+    this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+    this.candidates = []; // gathered before a peer to send them to is known
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate && candidate.candidate) this.candidates.push(candidate.toJSON());
+    };
+    this.stream = new MediaStream();
+    this.tracks = { audio, video };
+    for (const [kind, track] of [['audio', audio], ['video', video]]) {
+      if (track) this.pc.addTrack(track, this.stream);
+      else this.pc.addTransceiver(kind, { direction: 'recvonly' });
+    }
+    this.ready = this.pc.setLocalDescription().then(() => true, (err) => {
+      console.debug('huddle: no offer in advance', err.message);
+      return false;
+    });
+  }
+
+  // Still right for a call: made with the tracks the user has now.
+  fits({ audio, video }) {
+    return this.pc.signalingState !== 'closed' && this.tracks.audio === audio && this.tracks.video === video;
+  }
+
+  close() {
+    this.pc.close();
+  }
+}
+
 class PeerLink {
-  constructor(call, peerId, initiator) {
+  constructor(call, peerId, initiator, spare = null) {
     this.call = call;
     this.peerId = peerId;
     this.polite = call.selfId < peerId;
@@ -121,7 +163,9 @@ class PeerLink {
     this.pendingCandidates = [];  // arrived before a remote description to apply them to
     this.lastOffer = null;        // origin (session id and version) of the last remote offer applied
     this.stream = null;           // the remote stream, attached to its video once
-    const pc = new RTCPeerConnection({ iceServers: call.iceServers, bundlePolicy: 'max-bundle' });
+    this.outStream = spare?.stream ?? call.outStream; // names our tracks' stream on the far side
+    this.heldCandidates = spare ? [] : null; // gathered before the spare's offer is sent
+    const pc = spare?.pc ?? new RTCPeerConnection({ iceServers: call.iceServers, bundlePolicy: 'max-bundle' });
     this.pc = pc;
 
     pc.ontrack = ({ track, streams }) => {
@@ -135,7 +179,9 @@ class PeerLink {
     };
     pc.onicecandidate = ({ candidate }) => {
       // No reply needed per candidate (none is sent); the end-of-candidates marker is not sent.
-      if (candidate && candidate.candidate) this.#send({ candidate: candidate.toJSON() }, false);
+      if (!candidate || !candidate.candidate) return;
+      if (this.heldCandidates) this.heldCandidates.push(candidate.toJSON());
+      else this.#send({ candidate: candidate.toJSON() }, false);
     };
     pc.onnegotiationneeded = () => this.#offer();
     pc.onsignalingstatechange = () => {
@@ -152,13 +198,36 @@ class PeerLink {
       call.onState(peerId, state);
     };
 
+    if (spare) {
+      this.#sendSpareOffer(spare);
+      return;
+    }
     const { audio, video } = call.tracks();
     for (const [kind, track] of [['audio', audio], ['video', video]]) {
-      if (track) pc.addTrack(track, call.outStream);
+      if (track) pc.addTrack(track, this.outStream);
       // Without a track of a kind the newcomer still asks to receive it, so that there is an offer at
       // all and the others' media flows; a track added later reuses this transceiver.
       else if (initiator) pc.addTransceiver(kind, { direction: 'recvonly' });
     }
+  }
+
+  // The offer made in advance goes out as soon as it exists, then the candidates gathered meanwhile (the far
+  // side applies candidates to a description).
+  async #sendSpareOffer(spare) {
+    this.makingOffer = true; // as in #offer: an offer from the peer meanwhile is a collision
+    const made = await spare.ready;
+    this.makingOffer = false;
+    if (this.closed) return;
+    if (made && this.pc.signalingState === 'have-local-offer') {
+      this.localSeq += 1;
+      const seq = ++this.offers;
+      this.#send({ description: this.#local() }, true);
+      this.#expectAnswer(seq);
+    }
+    const held = [...spare.candidates, ...this.heldCandidates];
+    this.heldCandidates = null;
+    for (const candidate of held) this.#send({ candidate }, false);
+    if (!made) this.#offer(); // none was made in advance: the usual way (a remote offer that won is answered)
   }
 
   async #offer({ iceRestart = false } = {}) {
@@ -312,7 +381,7 @@ class PeerLink {
       const free = all.find((t) => t.mid !== null && !t.sender.track);
       if (!free) continue;
       free.sender.replaceTrack(track).catch(() => {});
-      free.sender.setStreams?.(this.call.outStream);
+      free.sender.setStreams?.(this.outStream);
       if (!free.direction.includes('send')) free.direction = 'sendrecv';
     }
   }
@@ -322,14 +391,14 @@ class PeerLink {
     const all = this.#transceivers(kind);
     const current = all.find((t) => t.sender.track) ?? all.find((t) => t.mid !== null) ?? all[0];
     if (!current) {
-      if (track) this.pc.addTrack(track, this.call.outStream); // renegotiates: a new m-line
+      if (track) this.pc.addTrack(track, this.outStream); // renegotiates: a new m-line
       return;
     }
     if (current.sender.track === track) return;
     await current.sender.replaceTrack(track);
     if (track && !current.direction.includes('send')) {
       // This side never sent this kind before: one renegotiation, then replaceTrack from there on.
-      current.sender.setStreams?.(this.call.outStream);
+      current.sender.setStreams?.(this.outStream);
       current.direction = 'sendrecv';
     }
   }

@@ -1,7 +1,7 @@
 // One joined room: who is in it, the call with each of them, the chat, and what happens to all that when
 // the connection comes back (resumed: re-sync; resume failed: join again as a new peer) or the room
 // ends for us (leave, kicked, room_closed).
-import { Call } from './call.js';
+import { Call, SpareOffer } from './call.js';
 import { LinkStats } from './quality.js';
 import { renderParticipants } from './ui.js';
 
@@ -90,25 +90,33 @@ export class Meeting {
     const data = {
       room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
     };
-    const reply = await this.#enterWhenAnswered(room, async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.conn.request('join', data);
-        } catch (err) {
-          // A join is idempotent on one session (joining a room one is in just answers again), so a
-          // slow backend or a dropped socket is retried rather than shown.
-          if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
-          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    // The offer to whoever is there is made while the join is on its way (call.js, SpareOffer).
+    const spare = new SpareOffer({ iceServers: this.conn.iceServers, audio: this.media.audio, video: this.media.video });
+    let reply;
+    try {
+      reply = await this.#enterWhenAnswered(room, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.conn.request('join', data);
+          } catch (err) {
+            // A join is idempotent on one session (joining a room one is in just answers again), so a
+            // slow backend or a dropped socket is retried rather than shown.
+            if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+          }
         }
-      }
-    }, () => true);
+      }, () => true, null, spare);
+    } catch (err) {
+      spare.close();
+      throw err;
+    }
     this.credentials = { nickname: reply.self?.nickname ?? nickname, password, isPrivate };
   }
 
   // Sends a join (request() -> its reply) and enters the room it answers, if still wanted then. Pushes of that
   // room can overtake the reply (a peer joining at the same moment: its peer_joined and its offer come from
   // other services than our reply); they wait for it and are handled once in, in the order they came.
-  async #enterWhenAnswered(room, request, stillWanted, skipPeerId) {
+  async #enterWhenAnswered(room, request, stillWanted, skipPeerId, spare = null) {
     this.joining = room;
     this.early = [];
     let reply;
@@ -119,8 +127,11 @@ export class Meeting {
     }
     const early = this.early;
     this.early = [];
-    if (!stillWanted()) return null;
-    this.#enter(reply, skipPeerId);
+    if (!stillWanted()) {
+      spare?.close();
+      return null;
+    }
+    this.#enter(reply, skipPeerId, spare);
     for (const [handler, event] of early) {
       if (this.room === event.room) handler(event);
     }
@@ -251,7 +262,7 @@ export class Meeting {
     this.#end({ code: 'session_moved', message: 'This meeting continued in another window.' });
   }
 
-  #enter(reply, skipPeerId) {
+  #enter(reply, skipPeerId, spare = null) {
     this.room = reply.room;
     this.self = reply.self;
     this.peers = new Map();
@@ -269,6 +280,7 @@ export class Meeting {
       tracks: () => ({ audio: this.media.audio, video: this.media.video }),
       onStream: (peerId, stream) => this.stage.setStream(peerId, stream),
       onState: (peerId, state) => this.stage.setConnection(peerId, state),
+      spare,
     });
     this.call.screenSharing = () => this.media.screen !== null;
     this.meter.stop(); // forgets the peers of a previous session
@@ -279,6 +291,7 @@ export class Meeting {
       this.#addPeer(peer);
       this.call.open(peer.peerId); // the newcomer offers to everyone already there
     }
+    this.call.dropSpare(); // nobody was there to take it
     this.chat.reset(reply.self.peerId, reply.chat ?? []);
     // The join announced our media; a change since (or a server that ignored it) is sent now.
     this.lastMedia = reply.self?.media ? mediaKey(reply.self.media) : null;

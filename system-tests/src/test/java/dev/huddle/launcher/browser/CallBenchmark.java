@@ -104,6 +104,7 @@ class CallBenchmark {
                   mark('created');
                   this.addEventListener('signalingstatechange', () => mark('sig:' + this.signalingState));
                   this.addEventListener('iceconnectionstatechange', () => mark('ice:' + this.iceConnectionState));
+                  this.addEventListener('connectionstatechange', () => mark('conn:' + this.connectionState));
                   this.addEventListener('icegatheringstatechange', () => mark('gather:' + this.iceGatheringState));
                   this.addEventListener('track', (e) => mark('track:' + e.track.kind));
                   const setLocal = this.setLocalDescription.bind(this), setRemote = this.setRemoteDescription.bind(this);
