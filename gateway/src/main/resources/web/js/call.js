@@ -120,17 +120,14 @@ export class Call {
 // gathering), and it does not depend on who the peer is. The first peer of the join's reply gets it.
 export class SpareOffer {
   constructor({ iceServers, audio, video }) {
-    this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+    this.pc = connection(iceServers);
     this.candidates = []; // gathered before a peer to send them to is known
     this.pc.onicecandidate = ({ candidate }) => {
       if (candidate && candidate.candidate) this.candidates.push(candidate.toJSON());
     };
     this.stream = new MediaStream();
     this.tracks = { audio, video };
-    for (const [kind, track] of [['audio', audio], ['video', video]]) {
-      if (track) this.pc.addTrack(track, this.stream);
-      else this.pc.addTransceiver(kind, { direction: 'recvonly' });
-    }
+    addTracks(this.pc, this.tracks, this.stream, true);
     this.ready = this.pc.setLocalDescription().then(() => true, (err) => {
       console.debug('huddle: no offer in advance', err.message);
       return false;
@@ -165,7 +162,7 @@ class PeerLink {
     this.stream = null;           // the remote stream, attached to its video once
     this.outStream = spare?.stream ?? call.outStream; // names our tracks' stream on the far side
     this.heldCandidates = spare ? [] : null; // gathered before the spare's offer is sent
-    const pc = spare?.pc ?? new RTCPeerConnection({ iceServers: call.iceServers, bundlePolicy: 'max-bundle' });
+    const pc = spare?.pc ?? connection(call.iceServers);
     this.pc = pc;
 
     pc.ontrack = ({ track, streams }) => {
@@ -198,17 +195,8 @@ class PeerLink {
       call.onState(peerId, state);
     };
 
-    if (spare) {
-      this.#sendSpareOffer(spare);
-      return;
-    }
-    const { audio, video } = call.tracks();
-    for (const [kind, track] of [['audio', audio], ['video', video]]) {
-      if (track) pc.addTrack(track, this.outStream);
-      // Without a track of a kind the newcomer still asks to receive it, so that there is an offer at
-      // all and the others' media flows; a track added later reuses this transceiver.
-      else if (initiator) pc.addTransceiver(kind, { direction: 'recvonly' });
-    }
+    if (spare) this.#sendSpareOffer(spare);
+    else addTracks(pc, call.tracks(), this.outStream, initiator);
   }
 
   // The offer made in advance goes out as soon as it exists, then the candidates gathered meanwhile (the far
@@ -445,6 +433,19 @@ class PeerLink {
     const seq = this.localSeq;
     const current = () => !this.closed && this.localSeq === seq;
     this.call.send(this.peerId, payload, reliable ? current : null);
+  }
+}
+
+function connection(iceServers) {
+  return new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+}
+
+// Our tracks, named as one stream. Without a track of a kind the newcomer (`initiator`) still asks to receive
+// it, so that there is an offer at all and the others' media flows; a track added later reuses that transceiver.
+function addTracks(pc, { audio, video }, stream, initiator) {
+  for (const [kind, track] of [['audio', audio], ['video', video]]) {
+    if (track) pc.addTrack(track, stream);
+    else if (initiator) pc.addTransceiver(kind, { direction: 'recvonly' });
   }
 }
 

@@ -243,6 +243,9 @@ public final class ConsumerLoop implements AutoCloseable {
                     if (!handle(batch)) {
                         continue;
                     }
+                    for (TopicPartition tp : records.partitions()) {
+                        handledUpTo.merge(tp, records.records(tp).getLast().offset() + 1, Math::max);
+                    }
                     uncommitted = group;
                 }
                 maybeCommit();
@@ -285,9 +288,6 @@ public final class ConsumerLoop implements AutoCloseable {
     private boolean handle(List<ConsumerRecord<String, String>> batch) {
         try {
             handler.handle(batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            for (ConsumerRecord<String, String> r : batch) {
-                handledUpTo.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
-            }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

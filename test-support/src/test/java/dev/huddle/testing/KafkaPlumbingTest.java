@@ -88,7 +88,7 @@ class KafkaPlumbingTest {
                 loop.ready().get(30, TimeUnit.SECONDS);
                 publisher.send(Topics.ROOM_MEMBERS, "room-b", "\"first\"").get();
                 loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-b").get(10, TimeUnit.SECONDS);
-                // Handled already: answered again (from what the loop handled, without a round of the loop).
+                // Nothing new since: answered again.
                 loop.caughtUp(admin, settings, Topics.ROOM_MEMBERS, "room-b").get(10, TimeUnit.SECONDS);
                 assertThat(seen, contains("\"first\""));
 
