@@ -224,12 +224,13 @@ class CallBenchmark {
         }
         List<String> ids = new ArrayList<>();
         for (CallPage p : pages) {
-            ids.add(p.awaitJoined());
+            p.awaitInPage("document.querySelector('[data-testid=local-video]')?.dataset.peerId",
+                    Duration.ofSeconds(30));
+            ids.add(p.el("local-video").getAttribute("data-peer-id"));
         }
         try {
             for (CallPage p : pages) {
-                p.waitFor(Duration.ofSeconds(180), () -> ((Number) p.js(
-                        "return Object.keys(window.__bench.first).length")).intValue() >= people - 1);
+                p.awaitInPage("Object.keys(window.__bench.first).length >= " + (people - 1), Duration.ofSeconds(180));
                 first.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.first)) - b.t0")));
             }
         } catch (org.openqa.selenium.TimeoutException e) {
@@ -243,8 +244,8 @@ class CallBenchmark {
         long steadyBy = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // one minute for all pages
         for (CallPage p : pages) {
             try {
-                p.waitFor(Duration.ofNanos(Math.max(1, steadyBy - System.nanoTime())), () -> ((Number) p.js(
-                        "return Object.keys(window.__bench.steady).length")).intValue() >= people - 1);
+                p.awaitInPage("Object.keys(window.__bench.steady).length >= " + (people - 1),
+                        Duration.ofNanos(Math.max(1, steadyBy - System.nanoTime())));
                 steady.add(number(p.js("const b = window.__bench; return Math.max(...Object.values(b.steady)) - b.t0")));
             } catch (org.openqa.selenium.TimeoutException e) {
                 // every video shows frames, but not 15 in a row at 4 fps or more: the box is saturated
@@ -275,7 +276,7 @@ class CallBenchmark {
                 """.replace("arguments[0]", "'" + token + "'")));
         for (CallPage p : pages.subList(1, people)) {
             try {
-                p.waitFor(Duration.ofSeconds(60), () -> (Boolean) p.js("return '" + token + "' in window.__bench.chat"));
+                p.awaitInPage("'" + token + "' in window.__bench.chat", Duration.ofSeconds(60));
             } catch (org.openqa.selenium.TimeoutException e) {
                 for (CallPage q : pages) {
                     System.out.printf("BENCH chat-missing page=%s log=%s error=%s%n", q.nickname(),
@@ -301,7 +302,7 @@ class CallBenchmark {
                 """));
         String speakerId = ids.getFirst();
         for (CallPage p : pages.subList(1, people)) {
-            p.waitFor(Duration.ofSeconds(60), () -> (Boolean) p.js("return '" + speakerId + "' in window.__bench.audioOff"));
+            p.awaitInPage("'" + speakerId + "' in window.__bench.audioOff", Duration.ofSeconds(60));
             mute.add(number(p.js("return window.__bench.audioOff['" + speakerId + "']")) - muted);
         }
         for (CallPage p : pages) {
