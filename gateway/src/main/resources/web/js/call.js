@@ -16,6 +16,7 @@ const ANSWER_TIMEOUT_MS = 8000;      // an offer unanswered this long is sent ag
 const ANSWER_TIMEOUT_MAX_MS = 20000;
 const ICE_STUCK_MS = 10000;          // negotiated but ICE still new/checking: restart (the impolite side)
 const DISCONNECTED_RESTART_MS = 3000;
+const SPARE_CLOSE_DELAY_MS = 3000;  // an unused spare offer is closed this long after the join (see dropSpare)
 
 export class Call {
   // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
@@ -49,9 +50,12 @@ export class Call {
     return this.links.get(peerId);
   }
 
-  // The spare connection, unless it is `kept`, is closed: everyone there has been called (or nobody was).
+  // The spare connection, unless it is `kept`, is closed: everyone there has been called (or nobody was). Closing
+  // waits a little: close() blocks the page's thread until WebRTC's own thread answers (10-40 ms measured here),
+  // and this comes when the call's first offers and answers are to be handled.
   dropSpare(kept = null) {
-    if (this.spare && this.spare !== kept) this.spare.close();
+    const spare = this.spare;
+    if (spare && spare !== kept) setTimeout(() => spare.close(), SPARE_CLOSE_DELAY_MS);
     this.spare = null;
   }
 
@@ -158,6 +162,7 @@ class PeerLink {
     this.answerTimer = null;
     this.iceTimer = null;
     this.pendingCandidates = [];  // arrived before a remote description to apply them to
+    this.profiles = new WeakMap(); // video sender -> the sending profile set on it (JSON)
     this.lastOffer = null;        // origin (session id and version) of the last remote offer applied
     this.stream = null;           // the remote stream, attached to its video once
     this.outStream = spare?.stream ?? call.outStream; // names our tracks' stream on the far side
@@ -391,17 +396,25 @@ class PeerLink {
     }
   }
 
+  // Each sender's profile is set once: getParameters() blocks the page's thread on WebRTC's, and this runs for
+  // every connection each time one of them is negotiated.
   limitVideo(profile) {
     if (this.closed) return;
+    const key = JSON.stringify(profile);
     for (const transceiver of this.#transceivers('video')) {
       const sender = transceiver.sender;
+      if (this.profiles.get(sender) === key) continue;
       const params = sender.getParameters();
       const encoding = params.encodings?.[0];
       if (!encoding) continue; // not negotiated yet
+      this.profiles.set(sender, key);
       if (encoding.maxBitrate === profile.maxBitrate && encoding.maxFramerate === profile.maxFramerate
         && encoding.scaleResolutionDownBy === profile.scaleResolutionDownBy) continue;
       Object.assign(encoding, profile);
-      sender.setParameters(params).catch((err) => console.debug('huddle: sender parameters not set', err.message));
+      sender.setParameters(params).catch((err) => {
+        this.profiles.delete(sender);
+        console.debug('huddle: sender parameters not set', err.message);
+      });
     }
   }
 

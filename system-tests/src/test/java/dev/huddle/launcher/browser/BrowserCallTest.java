@@ -387,6 +387,8 @@ class BrowserCallTest {
             for (CallPage p : List.of(ann, bob)) {
                 p.record("speaking", "[data-testid=tile]", "data-speaking");
             }
+            // the address names the room, to copy or come back to (set once the call has started)
+            ann.waitFor(Duration.ofSeconds(10), () -> ann.driver().getCurrentUrl().endsWith("/r/" + room));
 
             // one tile per person, self included
             assertThat(ann.all("tile").size(), is(2));

@@ -32,7 +32,10 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * {@code system-tests/target/surefire-reports/dev.huddle.launcher.browser.CallBenchmark-output.txt}.
  * {@code -Dbench.browsers=separate} gives each page a Chromium of its own instead; {@code -Dbench.console=true}
  * prints each page's console warnings after each call; {@code -Dbench.timeline=true} each page's steps (camera,
- * join sent and answered) and each connection's. {@code -Dhuddle.chromium=$PWD/scripts/nice-chromium.sh} runs the
+ * join sent and answered, descriptions sent and received, frames that held the page's thread over 50 ms) and each
+ * connection's; {@code -Dbench.profile=true} the functions and browser calls that took most of each page's thread
+ * from the join click to the first frames (V8's sampling profiler, which slows the pages: times are not comparable
+ * then). {@code -Dhuddle.chromium=$PWD/scripts/nice-chromium.sh} runs the
  * browsers below the servers' CPU priority (as on separate machines; the course app's script takes the same
  * wrapper); {@code -Dbench.gateways=http://localhost:18080,http://localhost:18081} measures a system started apart
  * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM. After each size, {@code server-relay} (a request read by one
@@ -70,10 +73,20 @@ class CallBenchmark {
               // The page's own steps before any connection (timeline): camera and microphone asked and given, the
               // join sent and its reply parsed.
               const pageMark = (what) => window.__bench.page.push(Math.round(now() - (window.__bench.t0 ?? now())) + ' ' + what);
+              // Frames that kept the page's thread over 50 ms: when, how long, how much was layout forced by a
+              // script, and which scripts ran (Long Animation Frames).
+              new PerformanceObserver((list) => {
+                for (const e of list.getEntries()) {
+                  const scripts = e.scripts.map((s) => (s.invoker || s.name) + ':' + Math.round(s.duration)
+                    + (s.forcedStyleAndLayoutDuration ? '/forced-layout:' + Math.round(s.forcedStyleAndLayoutDuration) : ''));
+                  pageMark('long-frame ' + Math.round(e.duration) + ' ms [' + scripts.join(' ') + ']');
+                }
+              }).observe({type: 'long-animation-frame'});
               const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
               navigator.mediaDevices.getUserMedia = async (c) => { pageMark('gum>'); const s = await gum(c); pageMark('gum<'); return s; };
               const wsSend = WebSocket.prototype.send;
               WebSocket.prototype.send = function (data) {
+                if (typeof data === 'string' && data.includes('"description"')) pageMark('description>');
                 if (typeof data === 'string' && data.includes('"type":"join"')) {
                   window.__bench.joinRef = (data.match(/"ref":"([^"]+)"/) || [])[1];
                   pageMark('join>');
@@ -86,6 +99,7 @@ class CallBenchmark {
                   const token = (text.match(/chatline-[a-z0-9]+/) || [])[0];
                   if (token && !(token in window.__bench.chatFrame)) window.__bench.chatFrame[token] = now();
                 }
+                if (typeof text === 'string' && text.includes('"description"')) pageMark('description<');
                 const ref = window.__bench.joinRef;
                 if (ref && typeof text === 'string' && text.startsWith('{"type":"reply"') && text.includes('"ref":"' + ref + '"')) {
                   pageMark('join<');
@@ -215,6 +229,13 @@ class CallBenchmark {
         for (CallPage p : pages) {
             p.fill(room, null);
         }
+        if (Boolean.getBoolean("bench.profile")) {
+            for (CallPage p : pages) {
+                p.driver().executeCdpCommand("Profiler.enable", Map.of());
+                p.driver().executeCdpCommand("Profiler.setSamplingInterval", Map.of("interval", 200));
+                p.driver().executeCdpCommand("Profiler.start", Map.of());
+            }
+        }
         long at = System.currentTimeMillis() + 500L + 300L * people;
         for (CallPage p : pages) {
             p.clickJoinAt(at);
@@ -240,6 +261,9 @@ class CallBenchmark {
         }
         if (Boolean.getBoolean("bench.timeline")) {
             printTimelines(pages);
+        }
+        if (Boolean.getBoolean("bench.profile")) {
+            pages.forEach(CallBenchmark::printProfile);
         }
         long steadyBy = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // one minute for all pages
         for (CallPage p : pages) {
@@ -327,6 +351,29 @@ class CallBenchmark {
                 p.awaitHome(Duration.ofSeconds(30));
             }
         }
+    }
+
+    /** The JavaScript functions (and browser APIs) that took most of this page's thread, from join to first frames. */
+    private static void printProfile(CallPage page) {
+        Map<?, ?> profile = (Map<?, ?>) page.driver().executeCdpCommand("Profiler.stop", Map.of()).get("profile");
+        Map<Long, String> names = new java.util.HashMap<>();
+        for (Object o : (List<?>) profile.get("nodes")) {
+            Map<?, ?> node = (Map<?, ?>) o;
+            Map<?, ?> frame = (Map<?, ?>) node.get("callFrame");
+            String url = String.valueOf(frame.get("url"));
+            names.put(((Number) node.get("id")).longValue(), frame.get("functionName") + " "
+                    + url.substring(url.lastIndexOf('/') + 1) + ":" + frame.get("lineNumber"));
+        }
+        List<?> samples = (List<?>) profile.get("samples");
+        List<?> deltas = (List<?>) profile.get("timeDeltas");
+        Map<String, Double> selfMs = new java.util.HashMap<>();
+        for (int i = 1; i < samples.size(); i++) { // a sample's time is the delta to the next one
+            selfMs.merge(names.get(((Number) samples.get(i - 1)).longValue()),
+                    ((Number) deltas.get(i)).doubleValue() / 1000, Double::sum);
+        }
+        System.out.println("BENCH profile page=" + page.nickname() + " self-ms=" + selfMs.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(14)
+                .map(e -> e.getKey().trim() + "=" + Math.round(e.getValue())).toList());
     }
 
     private static final String GATEWAY_RELAY = "huddle_gateway_relay_latency_seconds";
