@@ -167,6 +167,7 @@ class PeerLink {
     this.stream = null;           // the remote stream, attached to its video once
     this.outStream = spare?.stream ?? call.outStream; // names our tracks' stream on the far side
     this.heldCandidates = spare ? [] : null; // gathered before the spare's offer is sent
+    this.sentSdp = null;          // the last local description sent (see #described)
     const pc = spare?.pc ?? connection(call.iceServers);
     this.pc = pc;
 
@@ -181,7 +182,7 @@ class PeerLink {
     };
     pc.onicecandidate = ({ candidate }) => {
       // No reply needed per candidate (none is sent); the end-of-candidates marker is not sent.
-      if (!candidate || !candidate.candidate) return;
+      if (!candidate || !candidate.candidate || this.#described(candidate.candidate)) return;
       if (this.heldCandidates) this.heldCandidates.push(candidate.toJSON());
       else this.#send({ candidate: candidate.toJSON() }, false);
     };
@@ -219,7 +220,9 @@ class PeerLink {
     }
     const held = [...spare.candidates, ...this.heldCandidates];
     this.heldCandidates = null;
-    for (const candidate of held) this.#send({ candidate }, false);
+    for (const candidate of held) {
+      if (!this.#described(candidate.candidate)) this.#send({ candidate }, false);
+    }
     if (!made) this.#offer(); // none was made in advance: the usual way (a remote offer that won is answered)
   }
 
@@ -431,8 +434,19 @@ class PeerLink {
     this.pc.close();
   }
 
+  // The local description as sent: it carries the candidates gathered by then, which need no message of their own.
   #local() {
-    return { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp };
+    this.sentSdp = this.pc.localDescription.sdp;
+    return { type: this.pc.localDescription.type, sdp: this.sentSdp };
+  }
+
+  // Whether a candidate went out inside the last description sent: its line there ("a=candidate:...") starts
+  // with the same foundation, component, protocol, priority, address, port and type (the attributes after
+  // those differ in form).
+  #described(candidate) {
+    if (this.sentSdp === null) return false;
+    const key = candidate.split(' ').slice(0, 8).join(' ');
+    return this.sentSdp.includes(`\na=${key} `) || this.sentSdp.includes(`\na=${key}\r`);
   }
 
   #transceivers(kind) {
