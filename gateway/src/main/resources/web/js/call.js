@@ -25,6 +25,8 @@ export class Call {
   constructor({ selfId, iceServers, send, tracks, onStream, onState, spare = null }) {
     this.selfId = selfId;
     this.spare = spare;                 // a connection offered in advance (SpareOffer), for the first peer called
+    this.spareAnswer = null;            // a connection made in advance (SpareAnswer), for the next peer who calls
+    this.ended = false;                 // closeAll() was called: no spare is made any more
     this.iceServers = iceServers;
     this.send = send;
     this.tracks = tracks;
@@ -78,9 +80,11 @@ export class Call {
   async signal(from, data) {
     let link = this.links.get(from);
     if (!link) {
-      link = new PeerLink(this, from, false);
+      const spare = this.#takeSpareAnswer();
+      link = new PeerLink(this, from, false, spare);
       this.links.set(from, link);
       this.limitVideo();
+      if (spare) setTimeout(() => this.prepareAnswer()); // for the next one, once this offer is under way
     }
     if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
     console.warn(`huddle: the call with ${from} diverged; starting it over`);
@@ -112,8 +116,26 @@ export class Call {
     this.limitVideo();
   }
 
+  // Makes a connection with our tracks for the next peer who calls (SpareAnswer), unless one that fits is ready.
+  prepareAnswer() {
+    if (this.ended || this.spareAnswer?.fits(this.tracks())) return;
+    this.spareAnswer?.close();
+    this.spareAnswer = new SpareAnswer(this.iceServers, this.tracks(), this.outStream);
+  }
+
+  #takeSpareAnswer() {
+    const spare = this.spareAnswer;
+    this.spareAnswer = null;
+    if (spare?.fits(this.tracks())) return spare;
+    spare?.close();
+    return null;
+  }
+
   closeAll() {
+    this.ended = true;
     this.dropSpare();
+    this.spareAnswer?.close();
+    this.spareAnswer = null;
     for (const link of this.links.values()) link.close();
     this.links.clear();
   }
@@ -148,7 +170,27 @@ export class SpareOffer {
   }
 }
 
+// A connection with our tracks, waiting for the next peer's offer: making one and adding the tracks took the
+// page's thread 30-60 ms between an offer's arrival and its answer on a busy laptop. The tracks' transceivers
+// are taken by the offer's audio and video (JSEP reuses those made by addTrack).
+class SpareAnswer {
+  constructor(iceServers, tracks, stream) {
+    this.pc = connection(iceServers);
+    this.tracks = tracks;
+    addTracks(this.pc, tracks, stream, false);
+  }
+
+  fits({ audio, video }) {
+    return this.pc.signalingState === 'stable' && this.tracks.audio === audio && this.tracks.video === video;
+  }
+
+  close() {
+    this.pc.close();
+  }
+}
+
 class PeerLink {
+  // spare: a SpareOffer (we call, its offer is sent) or a SpareAnswer (the peer calls, its connection is used).
   constructor(call, peerId, initiator, spare = null) {
     this.call = call;
     this.peerId = peerId;
@@ -165,8 +207,9 @@ class PeerLink {
     this.profiles = new WeakMap(); // video sender -> the sending profile set on it (JSON)
     this.lastOffer = null;        // origin (session id and version) of the last remote offer applied
     this.stream = null;           // the remote stream, attached to its video once
-    this.outStream = spare?.stream ?? call.outStream; // names our tracks' stream on the far side
-    this.heldCandidates = spare ? [] : null; // gathered before the spare's offer is sent
+    const offered = spare instanceof SpareOffer ? spare : null;
+    this.outStream = offered?.stream ?? call.outStream; // names our tracks' stream on the far side
+    this.heldCandidates = offered ? [] : null; // gathered before the spare's offer is sent
     this.sentSdp = null;          // the last local description sent (see #described)
     const pc = spare?.pc ?? connection(call.iceServers);
     this.pc = pc;
@@ -201,8 +244,8 @@ class PeerLink {
       call.onState(peerId, state);
     };
 
-    if (spare) this.#sendSpareOffer(spare);
-    else addTracks(pc, call.tracks(), this.outStream, initiator);
+    if (offered) this.#sendSpareOffer(offered);
+    else if (!spare) addTracks(pc, call.tracks(), this.outStream, initiator);
   }
 
   // The offer made in advance goes out as soon as it exists, then the candidates gathered meanwhile (the far
