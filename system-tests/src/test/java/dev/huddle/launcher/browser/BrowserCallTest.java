@@ -335,6 +335,24 @@ class BrowserCallTest {
         }
     }
 
+    @Test
+    void aCameraTurnedOffAndOnBeforeSomeoneJoinsIsTheOneTheySee() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            String annId = ann.join(room, null).awaitJoined();
+            // Ann's page keeps a connection ready for the next caller, made with the camera she had on entering;
+            // that camera is stopped here and a new one started
+            ann.click("camera");
+            ann.waitFor(Duration.ofSeconds(10), () -> "true".equals(ann.el("camera").getAttribute("aria-pressed")));
+            ann.click("camera");
+            ann.waitFor(Duration.ofSeconds(10), () -> "false".equals(ann.el("camera").getAttribute("aria-pressed")));
+            bob.join(room, null).awaitJoined();
+            bob.awaitRemoteVideos(1, VIDEO);
+            ann.awaitRemoteVideos(1, VIDEO);
+            assertThat(bob.remotePeerIds(), containsInAnyOrder(annId));
+        }
+    }
+
     /** Needs the server side of `join {media}` (protocol.md; today's rooms-service announces a camera on). */
     @Test
     void joinWithTheCameraOffNeverAnnouncesItOn() {
