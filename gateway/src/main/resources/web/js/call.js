@@ -16,7 +16,7 @@ const ANSWER_TIMEOUT_MS = 8000;      // an offer unanswered this long is sent ag
 const ANSWER_TIMEOUT_MAX_MS = 20000;
 const ICE_STUCK_MS = 10000;          // negotiated but ICE still new/checking: restart (the impolite side)
 const DISCONNECTED_RESTART_MS = 3000;
-const SPARE_CLOSE_DELAY_MS = 3000;  // an unused spare offer is closed this long after the join (see dropSpare)
+const SPARE_CLOSE_DELAY_MS = 3000;  // an unused spare offer is closed this long after the join (see #dropSpare)
 
 export class Call {
   // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
@@ -45,7 +45,7 @@ export class Call {
   open(peerId) {
     if (!this.links.has(peerId)) {
       const spare = this.spare?.fits(this.tracks()) ? this.spare : null;
-      this.dropSpare(spare);
+      this.#dropSpare(spare);
       this.links.set(peerId, new PeerLink(this, peerId, true, spare));
       this.limitVideo();
     }
@@ -55,7 +55,7 @@ export class Call {
   // The spare connection, unless it is `kept`, is closed: everyone there has been called (or nobody was). Closing
   // waits a little: close() blocks the page's thread until WebRTC's own thread answers (10-40 ms measured here),
   // and this comes when the call's first offers and answers are to be handled.
-  dropSpare(kept = null) {
+  #dropSpare(kept = null) {
     const spare = this.spare;
     if (spare && spare !== kept) setTimeout(() => spare.close(), SPARE_CLOSE_DELAY_MS);
     this.spare = null;
@@ -84,7 +84,7 @@ export class Call {
       link = new PeerLink(this, from, false, spare);
       this.links.set(from, link);
       this.limitVideo();
-      if (spare) setTimeout(() => this.prepareAnswer()); // for the next one, once this offer is under way
+      if (spare) this.#prepareAnswerSoon(); // for the next one, once this offer is under way
     }
     if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
     console.warn(`huddle: the call with ${from} diverged; starting it over`);
@@ -116,11 +116,21 @@ export class Call {
     this.limitVideo();
   }
 
-  // Makes a connection with our tracks for the next peer who calls (SpareAnswer), unless one that fits is ready.
-  prepareAnswer() {
-    if (this.ended || this.spareAnswer?.fits(this.tracks())) return;
-    this.spareAnswer?.close();
-    this.spareAnswer = new SpareAnswer(this.iceServers, this.tracks(), this.outStream);
+  // Everyone in the room when we entered has been called: the spare offer, if unused, goes, and a connection
+  // for whoever joins next and calls us is made.
+  calledEveryone() {
+    this.#dropSpare();
+    this.#prepareAnswerSoon();
+  }
+
+  // In a task of its own, after the one at hand: a connection with our tracks for the next peer who calls
+  // (SpareAnswer), unless one that fits is ready.
+  #prepareAnswerSoon() {
+    setTimeout(() => {
+      if (this.ended || this.spareAnswer?.fits(this.tracks())) return;
+      this.spareAnswer?.close();
+      this.spareAnswer = new SpareAnswer(this.iceServers, this.tracks(), this.outStream);
+    });
   }
 
   #takeSpareAnswer() {
@@ -133,34 +143,22 @@ export class Call {
 
   closeAll() {
     this.ended = true;
-    this.dropSpare();
-    this.spareAnswer?.close();
+    for (const spare of [this.spare, this.spareAnswer]) spare?.close();
+    this.spare = null;
     this.spareAnswer = null;
     for (const link of this.links.values()) link.close();
     this.links.clear();
   }
 }
 
-// A connection with our tracks and its offer made while the join is on its way: the newcomer's first offer is
-// the slowest step of a call's start on a busy laptop (tens of milliseconds to make the offer, then ICE
-// gathering), and it does not depend on who the peer is. The first peer of the join's reply gets it.
-export class SpareOffer {
-  constructor({ iceServers, audio, video }) {
+// A connection with our tracks made ahead of need, for as long as the tracks it was made with are the user's.
+class Spare {
+  constructor(iceServers, tracks, stream, initiator) {
     this.pc = connection(iceServers);
-    this.candidates = []; // gathered before a peer to send them to is known
-    this.pc.onicecandidate = ({ candidate }) => {
-      if (candidate && candidate.candidate) this.candidates.push(candidate.toJSON());
-    };
-    this.stream = new MediaStream();
-    this.tracks = { audio, video };
-    addTracks(this.pc, this.tracks, this.stream, true);
-    this.ready = this.pc.setLocalDescription().then(() => true, (err) => {
-      console.debug('huddle: no offer in advance', err.message);
-      return false;
-    });
+    this.tracks = tracks;
+    addTracks(this.pc, tracks, stream, initiator);
   }
 
-  // Still right for a call: made with the tracks the user has now.
   fits({ audio, video }) {
     return this.pc.signalingState !== 'closed' && this.tracks.audio === audio && this.tracks.video === video;
   }
@@ -170,22 +168,35 @@ export class SpareOffer {
   }
 }
 
+// A connection with our tracks and its offer made while the join is on its way: the newcomer's first offer is
+// the slowest step of a call's start on a busy laptop (tens of milliseconds to make the offer, then ICE
+// gathering), and it does not depend on who the peer is. The first peer of the join's reply gets it.
+export class SpareOffer extends Spare {
+  constructor({ iceServers, audio, video }) {
+    const stream = new MediaStream();
+    super(iceServers, { audio, video }, stream, true);
+    this.stream = stream;
+    this.candidates = []; // gathered before a peer to send them to is known
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate && candidate.candidate) this.candidates.push(candidate.toJSON());
+    };
+    this.ready = this.pc.setLocalDescription().then(() => true, (err) => {
+      console.debug('huddle: no offer in advance', err.message);
+      return false;
+    });
+  }
+}
+
 // A connection with our tracks, waiting for the next peer's offer: making one and adding the tracks took the
 // page's thread 30-60 ms between an offer's arrival and its answer on a busy laptop. The tracks' transceivers
 // are taken by the offer's audio and video (JSEP reuses those made by addTrack).
-class SpareAnswer {
+class SpareAnswer extends Spare {
   constructor(iceServers, tracks, stream) {
-    this.pc = connection(iceServers);
-    this.tracks = tracks;
-    addTracks(this.pc, tracks, stream, false);
+    super(iceServers, tracks, stream, false);
   }
 
-  fits({ audio, video }) {
-    return this.pc.signalingState === 'stable' && this.tracks.audio === audio && this.tracks.video === video;
-  }
-
-  close() {
-    this.pc.close();
+  fits(tracks) {
+    return this.pc.signalingState === 'stable' && super.fits(tracks);
   }
 }
 

@@ -291,9 +291,7 @@ export class Meeting {
       this.#addPeer(peer);
       this.call.open(peer.peerId); // the newcomer offers to everyone already there
     }
-    this.call.dropSpare(); // nobody was there to take it
-    const call = this.call;
-    setTimeout(() => call.prepareAnswer()); // for whoever joins next and calls us
+    this.call.calledEveryone();
     this.chat.reset(reply.self.peerId, reply.chat ?? []);
     // The join announced our media; a change since (or a server that ignored it) is sent now.
     this.lastMedia = reply.self?.media ? mediaKey(reply.self.media) : null;

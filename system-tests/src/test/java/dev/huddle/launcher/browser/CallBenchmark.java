@@ -245,9 +245,7 @@ class CallBenchmark {
         }
         List<String> ids = new ArrayList<>();
         for (CallPage p : pages) {
-            p.awaitInPage("document.querySelector('[data-testid=local-video]')?.dataset.peerId",
-                    Duration.ofSeconds(30));
-            ids.add(p.el("local-video").getAttribute("data-peer-id"));
+            ids.add(p.awaitJoined());
         }
         try {
             for (CallPage p : pages) {

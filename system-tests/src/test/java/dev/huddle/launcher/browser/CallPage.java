@@ -95,11 +95,7 @@ final class CallPage implements AutoCloseable {
 
     /** Waits until this page shows itself joined (local video carries its peerId). */
     String awaitJoined() {
-        waitFor(Duration.ofSeconds(30), () -> {
-            List<WebElement> local = all("local-video");
-            return !local.isEmpty() && local.getFirst().getAttribute("data-peer-id") != null
-                    && !local.getFirst().getAttribute("data-peer-id").isEmpty();
-        });
+        awaitInPage("document.querySelector(\"[data-testid='local-video']\")?.dataset.peerId", Duration.ofSeconds(30));
         return el("local-video").getAttribute("data-peer-id");
     }
 
