@@ -12,10 +12,12 @@ function search(...parts) {
     return parts.flat().filter((p) => p !== null && p !== undefined).join(' ').toLowerCase();
 }
 
-function button(label, action, data, testid) {
+// What a button acts on goes in data-target-* attributes, not in data-room or data-peer-id: those mark the table's
+// rows (ui-contract.md), and a selector for them must not also find the buttons inside.
+function button(label, action, target, testid) {
     const b = el('button', {type: 'button', class: 'act ' + action, 'data-action': action, 'data-testid': testid});
-    for (const [k, v] of Object.entries(data)) {
-        b.dataset[k] = v;
+    for (const [k, v] of Object.entries(target)) {
+        b.dataset['target' + k[0].toUpperCase() + k.slice(1)] = v;
     }
     b.textContent = label;
     return b;
@@ -35,7 +37,7 @@ export class Tables {
         this.roomsTable.addEventListener('click', (event) => {
             const toggle = event.target.closest('button[data-action="toggle"]');
             if (toggle) {
-                const room = toggle.dataset.room;
+                const room = toggle.dataset.targetRoom;
                 if (this.collapsed.has(room)) {
                     this.collapsed.delete(room);
                 } else {
@@ -111,7 +113,7 @@ export class Tables {
             const group = el('tbody', {class: 'room-group'});
             const row = el('tr', {class: 'room', 'data-room': r.name});
             const name = el('td', {class: 'room-name'},
-                el('button', {type: 'button', class: 'toggle', 'data-action': 'toggle', 'data-room': r.name,
+                el('button', {type: 'button', class: 'toggle', 'data-action': 'toggle', 'data-target-room': r.name,
                     'aria-expanded': 'true', 'aria-label': 'Show or hide members'}, '▾'),
                 el('span', {class: 'name'}),
                 el('span', {class: 'badge private', hidden: true}, 'private'));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -70,8 +71,15 @@ class AdminDashboardBrowserTest {
                         "[data-testid='sockets-table'] tr[data-peer-id='" + ann.peerId() + "']")).getText();
                 assertTrue(annRow.contains("Ann <i>x</i>"), "nickname shown as text: " + annRow);
                 assertTrue(Integer.parseInt(driver.findElement(id("stat-connections")).getText().trim()) >= 2);
+                // The hooks mark rows only: a selector for a room or a connection finds its row and nothing inside it.
+                assertThat(driver.findElements(By.cssSelector("[data-testid='rooms-table'] [data-room='" + room
+                        + "']")).size(), is(1));
+                assertThat(driver.findElements(By.cssSelector("[data-testid='sockets-table'] [data-peer-id='"
+                        + ann.peerId() + "']")).size(), is(1));
 
-                driver.executeScript("window.confirm = () => true;");
+                // Kick and lock act on the click: a dialog asking first would be dismissed by a test's driver
+                // (as here: a confirm() answered no would leave Bob in the room).
+                driver.executeScript("window.confirm = () => false;");
                 driver.findElement(By.cssSelector("[data-testid='rooms-table'] tr[data-peer-id='" + bob.peerId()
                         + "'] [data-testid='kick']")).click();
                 assertThat(bob.await("kicked").get("data").get("room").asText(), is(room));
@@ -102,13 +110,17 @@ class AdminDashboardBrowserTest {
                 wait.until(d -> "true".equals(d.findElement(lock).getAttribute("aria-pressed")));
                 wait.until(d -> !d.findElements(By.cssSelector(feed + "[data-kind='lock'][data-room='" + room
                         + "']")).isEmpty());
-                // A newcomer is turned away: room_locked needs rooms-service's answer of the protocol issue
-                // (until that is merged rooms-service answers a locked room with room_full).
+                // A newcomer is turned away.
                 try (WsClient cy = WsClient.hello(gw2)) {
                     JsonNode refused = cy.request("join", Map.of("room", room, "nickname", "Cy"));
                     assertFalse(refused.path("ok").asBoolean(), refused.toString());
                     assertThat(refused.path("error").path("code").asText(), is("room_locked"));
                 }
+
+                // Disconnect Ann from her connection's row: her socket closes.
+                driver.findElement(By.cssSelector("[data-testid='sockets-table'] tr[data-peer-id='" + ann.peerId()
+                        + "'] [data-testid='disconnect']")).click();
+                ann.closed().get(30, TimeUnit.SECONDS);
             } finally {
                 driver.quit();
             }
