@@ -41,6 +41,7 @@ final class FrameIntake {
 
     private final StringBuilder partial = new StringBuilder();
     private long partialBytes;
+    private long binaryBytes; // of the binary frame in progress (its fragments so far)
     private long frames;
 
     /**
@@ -72,11 +73,7 @@ final class FrameIntake {
             long size = partialBytes;
             partial.setLength(0);
             partialBytes = 0;
-            traffic.frameIn();
-            answers.reject(ErrorCode.TOO_LARGE);
-            answers.push(Frames.error(ErrorCode.TOO_LARGE, "A frame of " + size + (last ? "" : "+") + " bytes is over"
-                    + " the limit of " + maxFrameBytes + " bytes (limits.maxFrameBytes)", null));
-            answers.close(TOO_BIG, "Frame too large");
+            tooLarge(size, last);
             return;
         }
         if (last) {
@@ -93,9 +90,18 @@ final class FrameIntake {
             return;
         }
         traffic.bytesIn(bytes);
+        binaryBytes += bytes;
+        if (binaryBytes > maxFrameBytes) {
+            // Over the limit is too_large and 1009 whatever the frame's kind (protocol.md, close codes).
+            long size = binaryBytes;
+            binaryBytes = 0;
+            tooLarge(size, last);
+            return;
+        }
         if (!last) {
             return;
         }
+        binaryBytes = 0;
         frames++;
         traffic.frameIn();
         metrics.frameIn("binary");
@@ -103,6 +109,14 @@ final class FrameIntake {
             answers.fail(null, null, ErrorCode.BAD_FRAME, "Binary frames are not part of the protocol: send UTF-8"
                     + " JSON text frames");
         }
+    }
+
+    private void tooLarge(long size, boolean whole) {
+        traffic.frameIn();
+        answers.reject(ErrorCode.TOO_LARGE);
+        answers.push(Frames.error(ErrorCode.TOO_LARGE, "A frame of " + size + (whole ? "" : "+") + " bytes is over"
+                + " the limit of " + maxFrameBytes + " bytes (limits.maxFrameBytes)", null));
+        answers.close(TOO_BIG, "Frame too large");
     }
 
     private void frame(String text) {
@@ -134,6 +148,12 @@ final class FrameIntake {
         if (refNode != null && isUsableRef(refNode)) {
             ref = refNode.asText();
         }
+        // An unusable ref first, whatever else the frame lacks: it is not processed (protocol.md, "Frames").
+        if (refNode != null && ref == null) {
+            answers.fail(null, type, ErrorCode.INVALID_FIELD, "ref must be a string of 1 to " + REF_MAX
+                    + " characters; the frame was not processed");
+            return;
+        }
         if (type == null) {
             // With a usable ref it is answered by a reply (protocol.md: exactly one reply per usable ref).
             String inUse = ref != null && refInUse.test(ref) ? ref : null;
@@ -141,12 +161,7 @@ final class FrameIntake {
                     + " requests are " + RequestType.NAMES);
             return;
         }
-        if (refNode != null) {
-            if (ref == null) {
-                answers.fail(null, type, ErrorCode.INVALID_FIELD, "ref must be a string of 1 to " + REF_MAX
-                        + " characters; the frame was not processed");
-                return;
-            }
+        if (ref != null) {
             if (refInUse.test(ref)) {
                 answers.fail(ref, type, ErrorCode.INVALID_FIELD, "ref '" + ref + "' belongs to a request still"
                         + " waiting for its reply: use a new ref for each request");

@@ -87,6 +87,10 @@ class FrameIntakeTest {
         JsonNode badRef = client.only();
         assertThat(badRef.at("/data/code").asText(), is("invalid_field"));
         assertThat(badRef.at("/data/about").asText(), is("chat"));
+        in.text("{\"ref\":7}", true); // an unusable ref comes first, even without a type: not processed
+        JsonNode badRefNoType = client.only();
+        assertThat(badRefNoType.path("type").asText(), is("error"));
+        assertThat(badRefNoType.at("/data/code").asText(), is("invalid_field"));
         in.text("{\"type\":\"shout\",\"ref\":\"b\"}", true);
         JsonNode unknown = client.only();
         assertThat(unknown.at("/error/code").asText(), is("unknown_type"));
@@ -118,6 +122,16 @@ class FrameIntakeTest {
         assertThat(client.only().at("/data/code").asText(), is("too_large"));
         assertThat(client.closes, contains(FrameIntake.TOO_BIG));
         assertThat(requests, is(empty()));
+    }
+
+    @Test
+    void aBinaryFrameOverTheLimitGetsTooLargeThen1009() {
+        FrameIntake in = intake(100, 50, 200);
+        in.binary(60, false);
+        assertThat(client.frames, is(empty()));
+        in.binary(60, true);
+        assertThat(client.only().at("/data/code").asText(), is("too_large"));
+        assertThat(client.closes, contains(FrameIntake.TOO_BIG));
     }
 
     @Test

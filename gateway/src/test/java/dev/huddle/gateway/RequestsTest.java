@@ -74,8 +74,8 @@ class RequestsTest {
             c.sendText("{\"type\": 7, \"ref\": \"2\"}");
             assertThat(c.await(f -> "2".equals(f.path("ref").asText())).get("error").get("code").asText(),
                     is("bad_frame"));
-            c.sendText("{\"type\": null, \"ref\": 2}"); // no usable ref: a push
-            assertThat(error(c).get("code").asText(), is("bad_frame"));
+            c.sendText("{\"type\": null, \"ref\": 2}"); // an unusable ref: not processed, an invalid_field push
+            assertThat(error(c).get("code").asText(), is("invalid_field"));
             c.sendBinary(new byte[] {1, 2, 3});
             JsonNode binary = error(c);
             assertThat(binary.get("code").asText(), is("bad_frame"));

@@ -158,7 +158,10 @@ final class HostileFrames {
         };
     }
 
-    /** Objects without a string type: a push, or with a usable ref the one reply that ref is owed. */
+    /**
+     * Objects without a string type: a push, or with a usable ref the one reply that ref is owed (with an unusable
+     * ref, the invalid_field push that any frame with one gets).
+     */
     private Case noStringType() {
         String ref = nextRef();
         String withRef = switch (rnd.nextInt(8)) {
@@ -171,6 +174,9 @@ final class HostileFrames {
             case 6 -> "{\"type\":true,\"ref\":\"" + ref + "\"}";
             default -> "{\"Type\":\"ping\",\"ref\":\"" + ref + "\"}";
         };
+        if (withRef.contains("\"ref\":5")) { // an unusable ref is judged first: not processed, invalid_field
+            return new Case("no-string-type", withRef, null, null, null, List.of("error|invalid_field|"), null);
+        }
         return withRef.contains("\"" + ref + "\"")
                 ? new Case("no-string-type", withRef, null, ref, "bad_frame", List.of(), null)
                 : badFrame("no-string-type", withRef);
