@@ -38,7 +38,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * then). {@code -Dhuddle.chromium=$PWD/scripts/nice-chromium.sh} runs the
  * browsers below the servers' CPU priority (as on separate machines; the course app's script takes the same
  * wrapper); {@code -Dbench.gateways=http://localhost:18080,http://localhost:18081} measures a system started apart
- * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM. After each size, {@code server-relay} (a request read by one
+ * ({@code ./run.sh --gateways 2 --port 18080}) instead of one in this JVM: {@code scripts/call-bench.sh} starts one,
+ * warmed up, and runs this against it, as the course app's harness runs against its own server. After each size, {@code server-relay} (a request read by one
  * gateway to its delivery by another) and {@code signaling-read-to-delivery-acked} (the gateway's read to the broker's
  * ack of signaling's delivery) give the servers' own share of a relay, from their latency histograms. Before the
  * timed calls of each size, {@code -Dbench.warmup=N} calls (default 1) warm the servers' code up; their first frame is
@@ -210,8 +211,10 @@ class CallBenchmark {
                 // The servers' own share of each relay (gateway that read a request to the gateway that delivered
                 // what it caused), to tell it from the pages' share in the times above.
                 RelayHistogram.read(urls, GATEWAY_RELAY).minus(relayBefore).print("server-relay", people);
-                RelayHistogram.read(signalingUrl, SIGNALING_RELAY).minus(signalingBefore)
-                        .print("signaling-read-to-delivery-acked", people);
+                if (!signalingUrl.isEmpty()) { // not known of a system started apart
+                    RelayHistogram.read(signalingUrl, SIGNALING_RELAY).minus(signalingBefore)
+                            .print("signaling-read-to-delivery-acked", people);
+                }
             }
         }
     }
