@@ -273,6 +273,24 @@ final class Requests {
 
     // ---- answers from the services ----
 
+    /** A join or leave that rooms-service answered ok: the rooms this connection is in, and the list watch. */
+    private void roomsDone(String type, String room) {
+        switch (type) {
+            case RequestTypes.JOIN -> {
+                if (rooms.joined(room)) {
+                    directory.unwatch(watcher); // joining a room it was not in ends the list watch
+                }
+                rooms.touch(room);
+            }
+            case RequestTypes.LEAVE -> {
+                rooms.left(room);
+                rooms.touch(room);
+            }
+            default -> {
+            }
+        }
+    }
+
     /**
      * A reply delivered to this connection: it lets the requests after it in its room go, reaches the client while
      * its ref is pending (once), and an internal ref's failure becomes the error push a request without ref gets.
@@ -281,8 +299,11 @@ final class Requests {
         String ref = reply.path("ref").asText();
         RequestOrder.Request done = order.finished(ref, System.currentTimeMillis());
         if (RequestOrder.isInternal(ref)) {
-            // The client sent no ref: no reply, but a failure is still told, as an error push.
-            if (done != null && !reply.path("ok").asBoolean(false)) {
+            // The client sent no ref: no reply, but what the request did still counts (a join ends the list
+            // watch, protocol.md), and a failure is still told, as an error push.
+            if (done != null && reply.path("ok").asBoolean(false)) {
+                roomsDone(done.type(), done.room());
+            } else if (done != null) {
                 ObjectNode data = Json.object();
                 data.setAll((ObjectNode) reply.path("error"));
                 data.put("about", done.type());
@@ -303,16 +324,12 @@ final class Requests {
                 guesses.answered(p.ref(), ErrorCode.WRONG_PASSWORD.wire().equals(reply.path("error").path("code")
                         .asText()), System.currentTimeMillis());
                 if (ok) {
-                    if (rooms.joined(p.room())) {
-                        directory.unwatch(watcher); // joining a room it was not in ends the list watch
-                    }
-                    rooms.touch(p.room());
+                    roomsDone(p.type(), p.room());
                 }
             }
             case RequestTypes.LEAVE -> {
                 if (ok) {
-                    rooms.left(p.room());
-                    rooms.touch(p.room());
+                    roomsDone(p.type(), p.room());
                 }
             }
             case RequestTypes.RESUME -> resume.abandon(); // presence's resume_failed: go on as the fresh peer

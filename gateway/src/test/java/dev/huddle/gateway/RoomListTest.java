@@ -160,6 +160,26 @@ class RoomListTest {
     }
 
     @Test
+    void aJoinWithoutRefEndsTheWatchOnceRoomsServiceAcceptedIt() {
+        try (Harness h = new Harness()) {
+            RunningService gateway = h.gateway();
+            Harness.Watcher commands = h.watch(Topics.ROOM_COMMANDS);
+            try (WsClient c = WsClient.hello(gateway.port())) {
+                c.ok("list_rooms", Harness.map("watch", true));
+                c.send("join", null, Harness.map("room", "quiet", "nickname", "n")); // no reply wanted
+                Command join = commands.await(cmd -> "join".equals(cmd.type()));
+                h.reply(join, Harness.map("room", "quiet"));
+                // the gateway's own ref is answered: nothing reaches the client, and the watch is over
+                assertThat(c.receives(f -> "reply".equals(f.path("type").asText()), Duration.ofMillis(500)),
+                        is(false));
+                h.directory("z", entry("z", 1));
+                assertThat(c.receives(f -> "rooms_changed".equals(f.path("type").asText()), Duration.ofMillis(2000)),
+                        is(false));
+            }
+        }
+    }
+
+    @Test
     void watchFalseEndsTheWatch() {
         try (Harness h = new Harness()) {
             RunningService gateway = h.gateway();
