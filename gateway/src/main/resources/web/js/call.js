@@ -84,7 +84,7 @@ export class Call {
       link = new PeerLink(this, from, false, spare);
       this.links.set(from, link);
       this.limitVideo();
-      if (spare) this.#prepareAnswerSoon(); // for the next one, once this offer is under way
+      this.#prepareAnswerSoon(); // for the next one (also when the one kept no longer fit), once this is under way
     }
     if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
     console.warn(`huddle: the call with ${from} diverged; starting it over`);

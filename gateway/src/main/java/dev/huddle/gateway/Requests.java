@@ -273,7 +273,10 @@ final class Requests {
 
     // ---- answers from the services ----
 
-    /** A join or leave that rooms-service answered ok: the rooms this connection is in, and the list watch. */
+    /**
+     * A request a service answered ok, with or without the client's ref: a join or leave changes the rooms this
+     * connection is in, and a join of a room it was not in ends the list watch; other types change nothing here.
+     */
     private void roomsDone(String type, String room) {
         switch (type) {
             case RequestTypes.JOIN -> {
@@ -318,20 +321,12 @@ final class Requests {
         if (p == null) {
             return; // answered already (timeout, or a redelivered duplicate)
         }
-        boolean ok = reply.path("ok").asBoolean(false);
+        if (reply.path("ok").asBoolean(false)) {
+            roomsDone(p.type(), p.room());
+        }
         switch (p.type()) {
-            case RequestTypes.JOIN -> {
-                guesses.answered(p.ref(), ErrorCode.WRONG_PASSWORD.wire().equals(reply.path("error").path("code")
-                        .asText()), System.currentTimeMillis());
-                if (ok) {
-                    roomsDone(p.type(), p.room());
-                }
-            }
-            case RequestTypes.LEAVE -> {
-                if (ok) {
-                    roomsDone(p.type(), p.room());
-                }
-            }
+            case RequestTypes.JOIN -> guesses.answered(p.ref(), ErrorCode.WRONG_PASSWORD.wire()
+                    .equals(reply.path("error").path("code").asText()), System.currentTimeMillis());
             case RequestTypes.RESUME -> resume.abandon(); // presence's resume_failed: go on as the fresh peer
             default -> {
             }

@@ -353,7 +353,7 @@ class BrowserCallTest {
         }
     }
 
-    /** Needs the server side of `join {media}` (protocol.md; today's rooms-service announces a camera on). */
+    /** `join {media}` (protocol.md): the camera a joiner has off is announced off. */
     @Test
     void joinWithTheCameraOffNeverAnnouncesItOn() {
         String room = room();
@@ -477,7 +477,7 @@ class BrowserCallTest {
         }
     }
 
-    /** Needs the server side of `hand` and `react` (protocol.md); they come with the protocol branch. */
+    /** `hand` and `react` (protocol.md), through the page's hooks. */
     @Test
     void raisedHandsAreListedInOrderAndReactionsFloatOverTheSendersTile() {
         String room = room();
