@@ -7,7 +7,7 @@ import { Meeting } from './meeting.js';
 import { RoomList } from './rooms.js';
 import { SpeakingMeter } from './speaking.js';
 import {
-  byId, clearError, fillSelect, hideNotice, initial, setHint, setPressed, setStatus, showError,
+  byId, clearError, fillSelect, hideNotice, initial, limitCharacters, setHint, setPressed, setStatus, showError,
   showFailure, showHome, showNotice, showRoom, Stage,
 } from './ui.js';
 import { WakeLock } from './wakelock.js';
@@ -495,6 +495,9 @@ byId('notice-close').addEventListener('click', hideNotice);
 // Closing the tab leaves at once instead of after the resume grace period.
 addEventListener('pagehide', () => meeting.leaveNow());
 
+for (const [id, max] of [['nickname', 32], ['room', 64], ['rename-input', 32], ['chat-input', 2000]]) {
+  limitCharacters(byId(id), max); // as protocol.md limits them
+}
 prefill();
 updateLocal();
 conn.start();

@@ -273,6 +273,18 @@ export function renderParticipants(list, self, peers) {
   byId('peer-count').textContent = String(items.length);
 }
 
+// Lengths in the protocol count characters (code points); an input's maxlength counts UTF-16 units, so an
+// emoji would count twice. The attribute stays as a hard cap of twice the limit; this trims to the limit.
+export function limitCharacters(input, max) {
+  input.maxLength = 2 * max;
+  const trim = () => {
+    const chars = [...input.value];
+    if (chars.length > max) input.value = chars.slice(0, max).join('');
+  };
+  input.addEventListener('input', (event) => { if (!event.isComposing) trim(); });
+  input.addEventListener('compositionend', trim);
+}
+
 export function setPressed(button, pressed, label) {
   button.setAttribute('aria-pressed', pressed ? 'true' : 'false');
   button.textContent = label;

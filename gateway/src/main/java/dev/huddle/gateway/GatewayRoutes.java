@@ -46,7 +46,8 @@ final class GatewayRoutes {
 
     void register(HttpRouting.Builder routing) {
         routing.addFilter(this::filter)
-                .get("/r/{name}", this::roomPage);
+                .get("/r/{name}", this::roomPage)
+                .get("/r/{name}/", this::roomPage); // a link pasted with a trailing slash opens the room too
     }
 
     /** Serves {@code web/} at {@code /}, when the web client is on the class path. */

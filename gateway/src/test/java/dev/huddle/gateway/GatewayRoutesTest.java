@@ -10,6 +10,7 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import io.helidon.webserver.testing.junit5.SetUpServer;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
@@ -56,10 +57,12 @@ class GatewayRoutesTest {
 
     @Test
     void aRoomLinkOpensTheSamePage() {
-        try (Http1ClientResponse res = client.get("/r/standup").request()) {
-            assertThat(res.status(), is(Status.OK_200));
-            assertThat(res.headers().first(HeaderNames.CONTENT_TYPE).orElse(""), containsString("text/html"));
-            assertThat(res.as(String.class), containsString("data-testid=\"room\""));
+        for (String link : List.of("/r/standup", "/r/standup/", "/r/stand%20up")) {
+            try (Http1ClientResponse res = client.get(link).request()) {
+                assertThat(link, res.status(), is(Status.OK_200));
+                assertThat(res.headers().first(HeaderNames.CONTENT_TYPE).orElse(""), containsString("text/html"));
+                assertThat(res.as(String.class), containsString("data-testid=\"room\""));
+            }
         }
     }
 

@@ -191,6 +191,23 @@ class BrowserCallTest {
         }
     }
 
+    /** Lengths count characters, as protocol.md does: a name of 32 emoji (64 UTF-16 units) is taken whole. */
+    @Test
+    void aNicknameOf32EmojiIsTypedWholeAndSeenByTheOthers() {
+        String room = room();
+        String name = "\uD83D\uDE00".repeat(32);
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            ann.join(room, null).awaitJoined();
+            bob.fill(room, null);
+            bob.type("nickname", name + "\uD83D\uDE00"); // one more than allowed: the field keeps 32
+            assertThat(bob.el("nickname").getAttribute("value"), is(name));
+            bob.click("join");
+            String bobId = bob.awaitJoined();
+            ann.waitFor(Duration.ofSeconds(20), () -> ann.remotePeerIds().contains(bobId));
+            assertThat(ann.remoteNickname(bobId), is(name));
+        }
+    }
+
     /** Bob's first offer is lost on the way; Ann's first description is refused with `unavailable`. */
     private static final String DROP_FIRST_OFFER = """
             window.offersSent = 0;

@@ -88,6 +88,17 @@ final class CallPage implements AutoCloseable {
         }
     }
 
+    /**
+     * Types {@code text} into the field as a keyboard or an input method would (the browser's own text insertion,
+     * which keeps to the field's maxlength), replacing what it held; unlike sendKeys it takes any character.
+     */
+    void type(String testId, String text) {
+        WebElement field = el(testId);
+        field.clear();
+        field.click();
+        d().executeCdpCommand("Input.insertText", Map.of("text", text));
+    }
+
     /** Waits until this page is back on the home screen, its {@code join} button shown. */
     void awaitHome(Duration timeout) {
         waitFor(timeout, () -> all("join").stream().anyMatch(WebElement::isDisplayed));
