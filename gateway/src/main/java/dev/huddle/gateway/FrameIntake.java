@@ -1,6 +1,7 @@
 package dev.huddle.gateway;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -23,6 +24,7 @@ final class FrameIntake {
     static final int INVALID_PAYLOAD = 1007;
     static final int POLICY_VIOLATION = 1008;
     static final int TOO_BIG = 1009;
+    private static final JsonNode TOO_DEEP = Json.object();
 
     /** Where a frame that passed goes. {@code firstFrame}: it is the connection's first frame (resume must be). */
     @FunctionalInterface
@@ -130,6 +132,10 @@ final class FrameIntake {
             return;
         }
         JsonNode frame = parse(text);
+        boolean tooDeep = frame == TOO_DEEP;
+        if (tooDeep) {
+            frame = ShallowFrame.read(text);
+        }
         if (!admit(frame)) {
             return;
         }
@@ -174,6 +180,11 @@ final class FrameIntake {
                     + " are " + RequestType.NAMES);
             return;
         }
+        if (tooDeep) {
+            answers.fail(ref, type, ErrorCode.INVALID_FIELD, "The frame nests arrays and objects deeper than "
+                    + ShallowFrame.MAX_DEPTH + " levels");
+            return;
+        }
         JsonNode data = Validation.field(frame, "data");
         if (data == null) {
             data = Json.object();
@@ -215,10 +226,13 @@ final class FrameIntake {
         }
     }
 
+    /** The frame as a tree; null if it is not one JSON value; {@link #TOO_DEEP} if it nests too deep to read. */
     private static JsonNode parse(String text) {
         try {
             JsonNode node = STRICT.readTree(text);
             return node == null || node.isMissingNode() ? null : node;
+        } catch (StreamConstraintsException e) {
+            return TOO_DEEP;
         } catch (JacksonException e) {
             return null;
         }

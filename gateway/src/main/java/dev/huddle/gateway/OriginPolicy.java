@@ -13,7 +13,8 @@ import java.util.Locale;
  * Requests without an Origin header (non-browser clients) are not checked: the header is what browsers send.
  */
 final class OriginPolicy {
-    static final String DEFAULT = "self,http://localhost:*,http://127.0.0.1:*";
+    /** protocol.md's default: the gateway's own origin and {@code http://localhost:*}. */
+    static final String DEFAULT = "self,http://localhost:*";
 
     private record Rule(String scheme, String host, int port) { // port -1: any
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.huddle.json.Json;
 import dev.huddle.service.RoomPassword;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -174,17 +175,32 @@ public final class Validation {
     record ListRooms(Boolean watch, int limit) {
     }
 
+    /**
+     * The value of a number from {@code min} (at least 0) to {@code max} with no fraction, however JSON wrote it
+     * ({@code 50}, {@code 50.0}, {@code 5e1}: JSON has one number type); -1 for anything else.
+     */
+    static int wholeNumber(JsonNode n, int min, int max) {
+        if (!n.isNumber() || n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+            return -1;
+        }
+        BigDecimal value = n.decimalValue();
+        if (value.signum() != 0 && value.stripTrailingZeros().scale() > 0) {
+            return -1;
+        }
+        return value.compareTo(BigDecimal.valueOf(min)) >= 0 && value.compareTo(BigDecimal.valueOf(max)) <= 0
+                ? value.intValue() : -1;
+    }
+
     static ListRooms listRooms(JsonNode data) throws Invalid {
         Boolean watch = optionalBoolean(data, "watch");
         JsonNode limit = field(data, "limit");
         int n = LIST_LIMIT_DEFAULT;
         if (limit != null) {
-            if (!limit.isIntegralNumber() || !limit.canConvertToInt()
-                    || limit.asInt() < 1 || limit.asInt() > LIST_LIMIT_MAX) {
+            n = wholeNumber(limit, 1, LIST_LIMIT_MAX);
+            if (n < 0) {
                 throw new Invalid("data.limit must be a whole number from 1 to " + LIST_LIMIT_MAX
                         + " (default " + LIST_LIMIT_DEFAULT + ")");
             }
-            n = limit.asInt();
         }
         return new ListRooms(watch, n);
     }
@@ -259,10 +275,11 @@ public final class Validation {
         }
         JsonNode index = field(c, "sdpMLineIndex");
         if (index != null) {
-            if (!index.isIntegralNumber() || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() > 65535) {
+            int i = wholeNumber(index, 0, 65535);
+            if (i < 0) {
                 throw new Invalid("data.candidate.sdpMLineIndex must be a whole number from 0 to 65535 or null");
             }
-            out.put("sdpMLineIndex", index.asInt());
+            out.put("sdpMLineIndex", i);
         }
         JsonNode ufrag = field(c, "usernameFragment");
         if (ufrag != null) {

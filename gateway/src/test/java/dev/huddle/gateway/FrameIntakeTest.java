@@ -104,6 +104,29 @@ class FrameIntakeTest {
     }
 
     @Test
+    void aFrameNestedDeeperThanTheReaderTakesIsStillAnsweredByItsReply() {
+        FrameIntake in = intake(64 * 1024, 50, 200);
+        String deep = "[".repeat(5000) + "]".repeat(5000);
+        in.text("{\"type\":\"ping\",\"ref\":\"deep\",\"data\":{\"t\":" + deep + "}}", true);
+        JsonNode reply = client.only();
+        assertThat(reply.path("type").asText(), is("reply"));
+        assertThat(reply.path("ref").asText(), is("deep"));
+        assertThat(reply.at("/error/code").asText(), is("invalid_field"));
+        assertThat(reply.at("/error/message").asText(), containsString("deeper than " + ShallowFrame.MAX_DEPTH));
+        in.text("{\"type\":\"ping\",\"ref\":" + deep + "}", true); // the ref itself unusable: a push
+        JsonNode push = client.only();
+        assertThat(push.path("type").asText(), is("error"));
+        assertThat(push.at("/data/code").asText(), is("invalid_field"));
+        in.text(deep, true); // not an object
+        assertThat(client.only().at("/data/message").asText(), containsString("Not a JSON object"));
+        in.text("{\"type\":\"ping\",\"ref\":\"x\",\"data\":" + deep + "} trailing", true); // not JSON at all
+        assertThat(client.only().at("/data/code").asText(), is("bad_frame"));
+        in.text("{\"type\":\"ping\",\"ref\":\"after\"}", true); // the session goes on
+        assertThat(requests.getFirst().ref(), is("after"));
+        assertThat(client.closes, is(empty()));
+    }
+
+    @Test
     void aRefStillWaitingForItsReplyIsRefused() {
         FrameIntake in = intake();
         pending.add("busy");

@@ -17,7 +17,9 @@ class OriginPolicyTest {
         assertThat(p.allows("https://meet.example.com", "meet.example.com:8080"), is(false));
         assertThat(p.allows("http://localhost:5173", "meet.example.com"), is(true));
         assertThat(p.allows("http://LOCALHOST:5173", "meet.example.com"), is(true));
-        assertThat(p.allows("http://127.0.0.1:9", "meet.example.com"), is(true));
+        // protocol.md names localhost only: a loopback address is allowed as the gateway's own origin, no other port
+        assertThat(p.allows("http://127.0.0.1:9", "meet.example.com"), is(false));
+        assertThat(p.allows("http://127.0.0.1:8080", "127.0.0.1:8080"), is(true));
         assertThat(p.allows("https://localhost:5173", "meet.example.com"), is(false));
         assertThat(p.allows("http://localhost.evil.example", "meet.example.com"), is(false));
         assertThat(p.allows("https://evil.example", "meet.example.com"), is(false));

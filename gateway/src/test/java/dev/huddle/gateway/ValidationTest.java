@@ -200,6 +200,12 @@ class ValidationTest {
         assertThat(invalid(() -> Validation.listRooms(data("{\"limit\": 0}"))), containsString("1 to 200"));
         assertThat(invalid(() -> Validation.listRooms(data("{\"limit\": 201}"))), containsString("1 to 200"));
         assertThat(invalid(() -> Validation.listRooms(data("{\"limit\": 2.5}"))), containsString("1 to 200"));
+        // JSON has one number type: a whole value is whole however it is written
+        assertThat(Validation.listRooms(data("{\"limit\": 50.0}")).limit(), is(50));
+        assertThat(Validation.listRooms(data("{\"limit\": 5e1}")).limit(), is(50));
+        assertThat(Validation.listRooms(data("{\"limit\": 2.00E0}")).limit(), is(2));
+        assertThat(invalid(() -> Validation.listRooms(data("{\"limit\": 1e400}"))), containsString("1 to 200"));
+        assertThat(invalid(() -> Validation.listRooms(data("{\"limit\": 0.0}"))), containsString("1 to 200"));
         assertThat(invalid(() -> Validation.listRooms(data("{\"limit\": \"5\"}"))), containsString("1 to 200"));
         assertThat(invalid(() -> Validation.listRooms(data("{\"watch\": \"yes\"}"))), containsString("watch"));
     }
