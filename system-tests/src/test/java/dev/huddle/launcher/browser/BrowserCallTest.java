@@ -495,6 +495,30 @@ class BrowserCallTest {
     }
 
     /** `hand` and `react` (protocol.md), through the page's hooks. */
+    /**
+     * Chromium's own fake microphone, as a test that passes only the two fake-media flags hears it, a 100 ms beep
+     * every 500 ms, is Ann's: her tile shows her speaking while the beeps go on, at least 70 % of 4 s, on her page
+     * and on Bob's. A packet's level read now and then missed the beeps for good when the reads fell in step
+     * between two of them. Bob's microphone plays speech: two pages beeping alike would each take the other's
+     * beeps for an echo of their own, and their echo cancellers would take out part of what is measured.
+     */
+    @Test
+    void theFakeMicrophonesBeepsShowAsSpeakingOnHerTileOnEveryPage() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann", false); CallPage bob = new CallPage(gw2, "Bob")) {
+            String annId = ann.join(room, null).awaitJoined();
+            String bobId = bob.join(room, null).awaitJoined();
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+            ann.waitFor(Duration.ofSeconds(20), () -> "true".equals(ann.tileAttribute(bobId, "data-speaking")));
+            for (CallPage p : List.of(ann, bob)) {
+                p.waitFor(Duration.ofSeconds(20), () -> "true".equals(p.tileAttribute(annId, "data-speaking")));
+                double share = p.speakingShare(annId, 40);
+                assertThat(p.nickname() + " sees Ann speaking " + share + " of 4 s", share, greaterThanOrEqualTo(0.7));
+            }
+        }
+    }
+
     @Test
     void raisedHandsAreListedInOrderAndReactionsFloatOverTheSendersTile() {
         String room = room();

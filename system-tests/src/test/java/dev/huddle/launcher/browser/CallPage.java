@@ -20,9 +20,14 @@ final class CallPage implements AutoCloseable {
     private final String nickname;
     private final String window;   // this page's window when it shares its browser with others, else null
 
-    /** A page in a browser of its own. */
+    /** A page in a browser of its own, its fake microphone playing speech-like sound. */
     CallPage(String baseUrl, String nickname) {
-        this.driver = Browsers.start();
+        this(baseUrl, nickname, true);
+    }
+
+    /** A page in a browser of its own; {@code speech}: see {@link Browsers#start(boolean)}. */
+    CallPage(String baseUrl, String nickname, boolean speech) {
+        this.driver = Browsers.start(speech);
         this.nickname = nickname;
         this.window = null;
         driver.get(baseUrl + "/");
@@ -291,6 +296,20 @@ final class CallPage implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
+    /** The share of {@code samples} samples, 100 ms apart, in which the person's tile shows them speaking. */
+    double speakingShare(String peerId, int samples) {
+        Object result = d().executeAsyncScript("""
+                const [peerId, samples, done] = arguments;
+                let on = 0, taken = 0;
+                const timer = setInterval(() => {
+                  const tile = document.querySelector(`[data-testid=tile][data-peer-id="${peerId}"]`);
+                  if (tile?.dataset.speaking === 'true') on++;
+                  if (++taken === samples) { clearInterval(timer); done(on / samples); }
+                }, 100);
+                """, peerId, samples);
+        return ((Number) result).doubleValue();
+    }
+
     List<String> recorded(String name) {
         Object result = d().executeScript("return (window.seen && window.seen[arguments[0]]) || [];", name);
         return (List<String>) result;
