@@ -47,7 +47,7 @@ export class Feed {
         }
     }
 
-    /** Items newest first, as the server sends them; those already shown are skipped. */
+    /** Items newest first by arrival, as the server sends them; those already shown are skipped. */
     add(items) {
         for (const e of items.slice().reverse()) {
             const key = `${e.seq}`;
@@ -66,7 +66,12 @@ export class Feed {
                 item.dataset.peerId = e.peerId;
             }
             attr(item, 'hidden', this.hidden.has(e.kind));
-            this.list.prepend(item);
+            // Newest first by time: events from several services can arrive a little out of their time order.
+            let next = this.list.firstElementChild;
+            while (next && Number(next.dataset.ts) > e.ts) {
+                next = next.nextElementSibling;
+            }
+            this.list.insertBefore(item, next);
         }
         while (this.list.children.length > MAX_ITEMS) {
             this.list.lastElementChild.remove();

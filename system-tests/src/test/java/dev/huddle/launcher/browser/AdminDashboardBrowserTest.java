@@ -92,14 +92,7 @@ class AdminDashboardBrowserTest {
                         + bob.peerId() + "']")).isEmpty());
                 wait.until(d -> !d.findElements(By.cssSelector(feed + "[data-kind='kick'][data-peer-id='"
                         + bob.peerId() + "']")).isEmpty());
-                List<WebElement> items = driver.findElements(By.cssSelector(feed));
-                long newer = Long.MAX_VALUE;
-                for (WebElement item : items) {
-                    assertFalse(item.findElements(By.tagName("time")).isEmpty(), "each item has a time");
-                    long seq = Long.parseLong(item.getAttribute("data-seq"));
-                    assertTrue(seq < newer, "newest first");
-                    newer = seq;
-                }
+                assertNewestFirst(driver.findElements(By.cssSelector(feed)));
                 assertTrue(driver.findElement(By.cssSelector(feed + "[data-kind='join'][data-peer-id='"
                         + ann.peerId() + "']")).getText().contains("Ann <i>x</i>"), "nicknames shown as text");
 
@@ -121,9 +114,24 @@ class AdminDashboardBrowserTest {
                 driver.findElement(By.cssSelector("[data-testid='sockets-table'] tr[data-peer-id='" + ann.peerId()
                         + "'] [data-testid='disconnect']")).click();
                 ann.closed().get(30, TimeUnit.SECONDS);
+                // Two records of it from two sources (the operator's action, the lost connection), in time order
+                wait.until(d -> d.findElements(By.cssSelector(feed + "[data-kind='disconnect'][data-peer-id='"
+                        + ann.peerId() + "']")).size() == 2);
+                assertNewestFirst(driver.findElements(By.cssSelector(feed)));
             } finally {
                 driver.quit();
             }
+        }
+    }
+
+    /** Each item has a time, the newest first (events from several services arrive a little out of order). */
+    private static void assertNewestFirst(List<WebElement> items) {
+        long newer = Long.MAX_VALUE;
+        for (WebElement item : items) {
+            assertFalse(item.findElements(By.tagName("time")).isEmpty(), "each item has a time");
+            long ts = Long.parseLong(item.getAttribute("data-ts"));
+            assertTrue(ts <= newer, "newest first: " + item.getText());
+            newer = ts;
         }
     }
 }
