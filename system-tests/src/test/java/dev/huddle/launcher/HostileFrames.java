@@ -76,9 +76,9 @@ final class HostileFrames {
 
     static final String[] CATEGORIES = {"malformed-json", "non-object-json", "no-string-type", "unknown-type",
             "bad-ref", "data-not-object", "wrong-fields", "huge-strings", "binary", "strangers", "html-and-control",
-            "ping-echo", "null-fields", "lone-surrogate"};
+            "ping-echo", "null-fields", "lone-surrogate", "too-deep"};
     // Most frames are refused by the gateway itself; about one in eight goes on to a service through Kafka.
-    private static final int[] WEIGHTS = {8, 5, 5, 8, 5, 5, 20, 3, 5, 6, 7, 5, 3, 3};
+    private static final int[] WEIGHTS = {8, 5, 5, 8, 5, 5, 20, 3, 5, 6, 7, 5, 3, 3, 3};
     /** Stands for an unpaired surrogate, written as a JSON escape (no Java string can carry it to the wire). */
     private static final String LONE = "@@LONE@@";
 
@@ -130,6 +130,7 @@ final class HostileFrames {
             case "ping-echo" -> pingEcho();
             case "null-fields" -> nullFields();
             case "lone-surrogate" -> loneSurrogate();
+            case "too-deep" -> tooDeep();
             default -> throw new IllegalStateException(CATEGORIES[i]);
         };
     }
@@ -151,7 +152,7 @@ final class HostileFrames {
             case 5 -> "{\"type\":\"ping\",}";
             case 6 -> "{\"type\":\"chat\",\"data\":{\"room\":\"r\",\"text\":\"raw\ttab\"}}"; // unescaped control
             case 7 -> "[".repeat(1500) + "]".repeat(1500); // deeper than the parser allows
-            case 8 -> "{\"type\":\"ping\",\"data\":" + "{\"a\":".repeat(1200) + "1" + "}".repeat(1201);
+            case 8 -> "{\"type\":\"ping\",\"data\":" + "{\"a\":".repeat(1200) + "1" + "}".repeat(1200); // one short
             case 9 -> "{\"type\":\"ping\" \"ref\":\"r\"}";
             case 10 -> "<html><body>" + oneOf(NASTY) + "</body></html>";
             default -> randomAscii(1 + rnd.nextInt(80)).replace("{", "(");
@@ -225,6 +226,23 @@ final class HostileFrames {
             default -> frame.put("ref", 1.5);
         }
         return new Case("bad-ref", Json.write(frame), null, ref, null, List.of("error|invalid_field|" + type), null);
+    }
+
+    /**
+     * Well-formed JSON nested deeper than the gateway's reader goes (1000 levels): still a request of its type,
+     * refused {@code invalid_field} by its reply, or by a push about it without a ref.
+     */
+    private Case tooDeep() {
+        int depth = 1001 + rnd.nextInt(3000);
+        String type = oneOf(RequestTypes.ALL);
+        String data = "\"data\":{\"t\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        if (rnd.nextBoolean()) {
+            String ref = nextRef();
+            return new Case("too-deep", "{\"type\":\"" + type + "\",\"ref\":\"" + ref + "\"," + data + "}", null, ref,
+                    "invalid_field", List.of(), null);
+        }
+        return new Case("too-deep", "{\"type\":\"" + type + "\"," + data + "}", null, null, null,
+                List.of("error|invalid_field|" + type), null);
     }
 
     private Case dataNotObject() {
