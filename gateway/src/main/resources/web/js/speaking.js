@@ -1,6 +1,6 @@
 // Who is speaking: audio levels of every person in the call, self included, sampled ten times a second.
 // Remote levels come from each connection's audio receiver, with no decoding of our own: the level of its
-// latest packet (getSynchronizationSources) every sample, and twice a second the mean level since the last
+// latest packet (getSynchronizationSources) every sample, and once a second the mean level since the last
 // read (inbound-rtp audio energy). A packet read now and then can miss short sounds for good when they repeat
 // in step with the samples (Chromium's fake microphone beeps 100 ms every 500 ms); the energy never misses one.
 // The local level comes from an analyser on a copy of the microphone track that stays enabled while muted,
@@ -9,7 +9,7 @@
 const SAMPLE_MS = 100;
 const THRESHOLD = 0.02;         // audioLevel (0..1, linear, 1 = full scale) above which someone speaks
 const HOLD_MS = 1000;           // speaking stays on this long after the last loud sample (no flicker between words)
-const ENERGY_EVERY = 5;         // samples between reads of a remote peer's audio energy (500 ms)
+const ENERGY_EVERY = 10;        // samples between reads of a remote peer's audio energy (1 s: each costs a stats report)
 const MUTED_WINDOW_MS = 6000;   // loud samples while muted within this window ...
 const MUTED_LOUD_SAMPLES = 4;   // ... this many of them show the hint: talking does, a cough does not
 
