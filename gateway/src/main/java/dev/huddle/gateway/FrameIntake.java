@@ -232,6 +232,8 @@ final class FrameIntake {
             JsonNode node = STRICT.readTree(text);
             return node == null || node.isMissingNode() ? null : node;
         } catch (StreamConstraintsException e) {
+            // Nesting is the only limit a frame under maxFrameBytes can pass (numbers over 1000 digits fail the
+            // shallow read too, which makes them "not JSON" as before)
             return TOO_DEEP;
         } catch (JacksonException e) {
             return null;

@@ -184,7 +184,7 @@ public final class Validation {
             return -1;
         }
         BigDecimal value = n.decimalValue();
-        if (value.signum() != 0 && value.stripTrailingZeros().scale() > 0) {
+        if (value.stripTrailingZeros().scale() > 0) {
             return -1;
         }
         return value.compareTo(BigDecimal.valueOf(min)) >= 0 && value.compareTo(BigDecimal.valueOf(max)) <= 0

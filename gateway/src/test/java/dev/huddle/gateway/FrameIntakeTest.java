@@ -121,6 +121,9 @@ class FrameIntakeTest {
         assertThat(client.only().at("/data/message").asText(), containsString("Not a JSON object"));
         in.text("{\"type\":\"ping\",\"ref\":\"x\",\"data\":" + deep + "} trailing", true); // not JSON at all
         assertThat(client.only().at("/data/code").asText(), is("bad_frame"));
+        String digits = "1".repeat(1001); // over the reader's other limit: not read, as before
+        in.text("{\"type\":\"ping\",\"ref\":\"y\",\"data\":{\"t\":[" + digits + "]}}", true);
+        assertThat(client.only().at("/data/message").asText(), containsString("Not JSON"));
         in.text("{\"type\":\"ping\",\"ref\":\"after\"}", true); // the session goes on
         assertThat(requests.getFirst().ref(), is("after"));
         assertThat(client.closes, is(empty()));

@@ -494,7 +494,6 @@ class BrowserCallTest {
         }
     }
 
-    /** `hand` and `react` (protocol.md), through the page's hooks. */
     /**
      * Chromium's own fake microphone, as a test that passes only the two fake-media flags hears it, a 100 ms beep
      * every 500 ms, is Ann's: her tile shows her speaking while the beeps go on, at least 70 % of 4 s, on her page
@@ -519,6 +518,7 @@ class BrowserCallTest {
         }
     }
 
+    /** `hand` and `react` (protocol.md), through the page's hooks. */
     @Test
     void raisedHandsAreListedInOrderAndReactionsFloatOverTheSendersTile() {
         String room = room();
