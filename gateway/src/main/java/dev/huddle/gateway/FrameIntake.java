@@ -24,7 +24,7 @@ final class FrameIntake {
     static final int INVALID_PAYLOAD = 1007;
     static final int POLICY_VIOLATION = 1008;
     static final int TOO_BIG = 1009;
-    private static final JsonNode TOO_DEEP = Json.object();
+    private static final JsonNode OVER_LIMITS = Json.object();
 
     /** Where a frame that passed goes. {@code firstFrame}: it is the connection's first frame (resume must be). */
     @FunctionalInterface
@@ -132,9 +132,11 @@ final class FrameIntake {
             return;
         }
         JsonNode frame = parse(text);
-        boolean tooDeep = frame == TOO_DEEP;
-        if (tooDeep) {
-            frame = ShallowFrame.read(text);
+        String overLimits = null; // well-formed, but over a limit of the tree reader: read its top level only
+        if (frame == OVER_LIMITS) {
+            ShallowFrame.Read shallow = ShallowFrame.read(text);
+            frame = shallow.top();
+            overLimits = shallow.problem();
         }
         if (!admit(frame)) {
             return;
@@ -180,9 +182,8 @@ final class FrameIntake {
                     + " are " + RequestType.NAMES);
             return;
         }
-        if (tooDeep) {
-            answers.fail(ref, type, ErrorCode.INVALID_FIELD, "The frame nests arrays and objects deeper than "
-                    + ShallowFrame.MAX_DEPTH + " levels");
+        if (overLimits != null) {
+            answers.fail(ref, type, ErrorCode.INVALID_FIELD, overLimits);
             return;
         }
         JsonNode data = Validation.field(frame, "data");
@@ -226,15 +227,14 @@ final class FrameIntake {
         }
     }
 
-    /** The frame as a tree; null if it is not one JSON value; {@link #TOO_DEEP} if it nests too deep to read. */
+    /** The frame as a tree; null if it is not one JSON value; {@link #OVER_LIMITS} if it is over the reader's. */
     private static JsonNode parse(String text) {
         try {
             JsonNode node = STRICT.readTree(text);
             return node == null || node.isMissingNode() ? null : node;
         } catch (StreamConstraintsException e) {
-            // Nesting is the only limit a frame under maxFrameBytes can pass (numbers over 1000 digits fail the
-            // shallow read too, which makes them "not JSON" as before)
-            return TOO_DEEP;
+            // nesting, a number's or a field name's length (ShallowFrame says which)
+            return OVER_LIMITS;
         } catch (JacksonException e) {
             return null;
         }

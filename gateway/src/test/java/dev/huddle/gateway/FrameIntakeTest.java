@@ -121,11 +121,40 @@ class FrameIntakeTest {
         assertThat(client.only().at("/data/message").asText(), containsString("Not a JSON object"));
         in.text("{\"type\":\"ping\",\"ref\":\"x\",\"data\":" + deep + "} trailing", true); // not JSON at all
         assertThat(client.only().at("/data/code").asText(), is("bad_frame"));
-        String digits = "1".repeat(1001); // over the reader's other limit: not read, as before
-        in.text("{\"type\":\"ping\",\"ref\":\"y\",\"data\":{\"t\":[" + digits + "]}}", true);
-        assertThat(client.only().at("/data/message").asText(), containsString("Not JSON"));
         in.text("{\"type\":\"ping\",\"ref\":\"after\"}", true); // the session goes on
         assertThat(requests.getFirst().ref(), is("after"));
+        assertThat(client.closes, is(empty()));
+    }
+
+    @Test
+    void aFrameWithANumberOrANameOverTheReadersLengthsIsAnsweredByItsReply() {
+        FrameIntake in = intake(64 * 1024, 50, 200);
+        String digits = "7".repeat(60_000);
+        in.text("{\"type\":\"ping\",\"ref\":\"num\",\"data\":{\"t\":[1, -" + digits + ".5e3]}}", true);
+        JsonNode reply = client.only();
+        assertThat(reply.path("ref").asText(), is("num"));
+        assertThat(reply.at("/error/code").asText(), is("invalid_field"));
+        assertThat(reply.at("/error/message").asText(), containsString("more than " + ShallowFrame.MAX_NUMBER));
+        String name = "n".repeat(ShallowFrame.MAX_NAME + 1);
+        in.text("{\"type\":\"chat\",\"ref\":\"name\",\"data\":{\"" + name + "\":1}}", true);
+        reply = client.only();
+        assertThat(reply.path("ref").asText(), is("name"));
+        assertThat(reply.at("/error/code").asText(), is("invalid_field"));
+        assertThat(reply.at("/error/message").asText(), containsString("longer than " + ShallowFrame.MAX_NAME));
+        // at the top level: a long number is no usable ref (a push), and no string type (bad_frame by the reply)
+        in.text("{\"type\":\"ping\",\"ref\":" + digits + "}", true);
+        JsonNode push = client.only();
+        assertThat(push.path("type").asText(), is("error"));
+        assertThat(push.at("/data/code").asText(), is("invalid_field"));
+        in.text("{\"type\":" + digits + ",\"ref\":\"t\"}", true);
+        reply = client.only();
+        assertThat(reply.path("ref").asText(), is("t"));
+        assertThat(reply.at("/error/code").asText(), is("bad_frame"));
+        in.text("{\"type\":\"ping\",\"ref\":\"z\",\"data\":{\"t\":[" + digits + "}}", true); // broken
+        assertThat(client.only().at("/data/message").asText(), containsString("Not JSON"));
+        assertThat(requests, is(empty()));
+        in.text("{\"type\":\"ping\",\"ref\":\"after\",\"data\":{\"t\":" + "9".repeat(1000) + "}}", true);
+        assertThat(requests.getFirst().ref(), is("after")); // 1000 digits are still read
         assertThat(client.closes, is(empty()));
     }
 

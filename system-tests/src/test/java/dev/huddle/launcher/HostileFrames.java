@@ -76,7 +76,7 @@ final class HostileFrames {
 
     static final String[] CATEGORIES = {"malformed-json", "non-object-json", "no-string-type", "unknown-type",
             "bad-ref", "data-not-object", "wrong-fields", "huge-strings", "binary", "strangers", "html-and-control",
-            "ping-echo", "null-fields", "lone-surrogate", "too-deep"};
+            "ping-echo", "null-fields", "lone-surrogate", "over-limits"};
     // Most frames are refused by the gateway itself; about one in eight goes on to a service through Kafka.
     private static final int[] WEIGHTS = {8, 5, 5, 8, 5, 5, 20, 3, 5, 6, 7, 5, 3, 3, 3};
     /** Stands for an unpaired surrogate, written as a JSON escape (no Java string can carry it to the wire). */
@@ -130,7 +130,7 @@ final class HostileFrames {
             case "ping-echo" -> pingEcho();
             case "null-fields" -> nullFields();
             case "lone-surrogate" -> loneSurrogate();
-            case "too-deep" -> tooDeep();
+            case "over-limits" -> overLimits();
             default -> throw new IllegalStateException(CATEGORIES[i]);
         };
     }
@@ -229,19 +229,27 @@ final class HostileFrames {
     }
 
     /**
-     * Well-formed JSON nested deeper than the gateway's reader goes (1000 levels): still a request of its type,
-     * refused {@code invalid_field} by its reply, or by a push about it without a ref.
+     * Well-formed JSON over a limit of the gateway's tree reader: nested deeper than 1000 levels, a number of more
+     * than 1000 digits, or a field name of more than 50,000 characters. Still a request of its type, refused
+     * {@code invalid_field} by its reply, or by a push about it without a ref.
      */
-    private Case tooDeep() {
-        int depth = 1001 + rnd.nextInt(3000);
+    private Case overLimits() {
         String type = oneOf(RequestTypes.ALL);
-        String data = "\"data\":{\"t\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        String data = switch (rnd.nextInt(3)) {
+            case 0 -> {
+                int depth = 1001 + rnd.nextInt(3000);
+                yield "\"data\":{\"t\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+            }
+            case 1 -> "\"data\":{\"room\":\"r\",\"t\":" + (rnd.nextBoolean() ? "-" : "")
+                    + "9".repeat(1001 + rnd.nextInt(40_000)) + (rnd.nextBoolean() ? ".5e-7" : "") + "}";
+            default -> "\"data\":{\"" + "k".repeat(50_001 + rnd.nextInt(5_000)) + "\":true}";
+        };
         if (rnd.nextBoolean()) {
             String ref = nextRef();
-            return new Case("too-deep", "{\"type\":\"" + type + "\",\"ref\":\"" + ref + "\"," + data + "}", null, ref,
-                    "invalid_field", List.of(), null);
+            return new Case("over-limits", "{\"type\":\"" + type + "\",\"ref\":\"" + ref + "\"," + data + "}", null,
+                    ref, "invalid_field", List.of(), null);
         }
-        return new Case("too-deep", "{\"type\":\"" + type + "\"," + data + "}", null, null, null,
+        return new Case("over-limits", "{\"type\":\"" + type + "\"," + data + "}", null, null, null,
                 List.of("error|invalid_field|" + type), null);
     }
 
