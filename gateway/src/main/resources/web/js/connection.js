@@ -38,7 +38,8 @@ export class Connection {
     this.url = url;
     // type -> Set(fn): pushes by their type, and from this side `status` (the status word), `session`
     // ({resumed: true, reply} | {resumed: false, previousPeerId?}) whenever a socket becomes the one in
-    // use, and `session_moved` when another connection took this session over.
+    // use, `session_moved` when another connection took this session over, and `session_ended` ({reason})
+    // when the server closed it for good (1008).
     this.listeners = new Map();
     this.primary = null;          // the socket in use (a Sock)
     this.candidate = null;        // a socket being opened to take over (retry or hand-over)
@@ -135,7 +136,7 @@ export class Connection {
       if (sock.state !== 'ready') this.#drop(sock);
     }, OPEN_TIMEOUT_MS);
     sock.ws.onmessage = (ev) => this.#onFrame(sock, ev.data);
-    sock.ws.onclose = (ev) => this.#onClosed(sock, ev.code);
+    sock.ws.onclose = (ev) => this.#onClosed(sock, ev.code, ev.reason);
     sock.ws.onerror = () => {}; // a close event follows
     return sock;
   }
@@ -246,13 +247,13 @@ export class Connection {
     }
   }
 
-  #onClosed(sock, code) {
+  #onClosed(sock, code, reason) {
     if (sock.dead) return;
-    this.#drop(sock, code);
+    this.#drop(sock, code, reason);
   }
 
   // Forgets a socket that closed or stopped answering, and reconnects if it was needed.
-  #drop(sock, code = 0) {
+  #drop(sock, code = 0, reason = '') {
     if (sock.dead) return;
     sock.dead = true;
     this.#failPendingOf(sock);
@@ -275,6 +276,11 @@ export class Connection {
       // Our session was resumed on another connection that is not ours: the token is dead.
       this.resumeToken = null;
       this.emit('session_moved', {});
+    } else if (code === 1008) {
+      // The server ended the session (an operator's disconnect, or a flood): do not resume it. The next
+      // socket starts a fresh session, out of every room.
+      this.resumeToken = null;
+      this.emit('session_ended', { reason });
     }
     if (this.candidate) return; // a hand-over is under way; its outcome decides
     this.#scheduleRetry();

@@ -122,6 +122,7 @@ conn.on('session', (event) => {
   watchRooms();
 });
 conn.on('session_moved', () => meeting.sessionMoved());
+conn.on('session_ended', (event) => meeting.sessionEnded(event));
 conn.on('error', ({ code, message, about }) => {
   if (about === 'signal' || about === 'ping') return; // background traffic; nothing the user can do
   showError(code, message);

@@ -262,6 +262,12 @@ export class Meeting {
     this.#end({ code: 'session_moved', message: 'This meeting continued in another window.' });
   }
 
+  // The server ended our session (an operator disconnected us): out of the room, and not back in it.
+  sessionEnded({ reason }) {
+    if (this.room === null) return;
+    this.#end({ code: 'disconnected', message: `The server ended this session${reason ? `: ${reason}` : ''}.` });
+  }
+
   #enter(reply, skipPeerId, spare = null) {
     this.room = reply.room;
     this.self = reply.self;
@@ -412,7 +418,7 @@ export class Meeting {
     this.qualityTimer = null;
     this.stats.clear();
     for (const step of [() => this.meter.stop(), () => call?.closeAll(), () => this.stage.clear(),
-      () => this.media.stopAll(), () => this.participants.replaceChildren()]) {
+      () => this.media.stopAll(), () => renderParticipants(this.participants, null, this.peers)]) {
       try {
         step();
       } catch (err) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
 import dev.huddle.events.Frames;
 import dev.huddle.events.Origin;
 import dev.huddle.events.ResumeAccepted;
@@ -49,6 +50,8 @@ final class Connection implements WsListener, RoomDirectory.Watcher {
     final String connId = Ids.connId();
     private final String freshPeer = Ids.peerId();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** An operator closed it: the session ends with it, without a grace period. */
+    private volatile boolean endsSession;
     private final SocketTraffic traffic = new SocketTraffic();
     private final ConnectionRooms rooms = new ConnectionRooms();
 
@@ -237,6 +240,11 @@ final class Connection implements WsListener, RoomDirectory.Watcher {
         if (frame != null) {
             push(frame);
         }
+        if (code == Delivery.CLOSE_ENDS_SESSION) {
+            endsSession = true;
+            out.close(code, "Disconnected by an operator", false);
+            return;
+        }
         out.close(code, code == 4000 ? "Session resumed elsewhere" : "Closed by the server", false);
     }
 
@@ -310,7 +318,7 @@ final class Connection implements WsListener, RoomDirectory.Watcher {
         if (!gateway.killed() && commands != null) {
             RoomLog.log(LOG, Level.INFO, null, peer, "Peer " + peer + " disconnected");
             commands.send(Topics.PRESENCE, peer, Command.of(new Origin(gateway.instance().id(), connId, peer), peer,
-                            new Disconnected()))
+                            new Disconnected(endsSession)))
                     .exceptionally(e -> {
                         LOG.log(Level.WARNING, "Could not tell presence about a closed connection: " + e.getMessage());
                         return null;

@@ -3,6 +3,7 @@ package dev.huddle.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.events.Command;
 import dev.huddle.events.CommandTypes;
+import dev.huddle.events.Delivery;
 import dev.huddle.kafka.Topics;
 import dev.huddle.service.RunningService;
 import dev.huddle.testing.KafkaExtension;
@@ -15,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,7 +157,19 @@ class SessionStartTest {
         WsClient c = WsClient.hello(gateway.port());
         String peer = c.peerId();
         c.abort();
-        presence.await(x -> x.type().equals(CommandTypes.DISCONNECTED) && x.key().equals(peer));
+        Command disconnected = presence.await(x -> x.type().equals(CommandTypes.DISCONNECTED) && x.key().equals(peer));
+        assertThat("a drop leaves the session its grace period", disconnected.data().path("ended").asBoolean(), is(false));
+    }
+
+    @Test
+    void aConnectionAnOperatorClosesEndsItsSession() throws Exception {
+        WsClient c = WsClient.hello(gateway.port());
+        String peer = c.peerId();
+        harness.deliver(peer, Delivery.close(List.of(peer), null, null, Delivery.CLOSE_ENDS_SESSION));
+        assertThat(c.closed().get(10, TimeUnit.SECONDS), is(1008));
+        Command disconnected = presence.await(x -> x.type().equals(CommandTypes.DISCONNECTED) && x.key().equals(peer));
+        assertThat("presence ends the session without a grace period", disconnected.data().path("ended").asBoolean(),
+                is(true));
     }
 
     @Test

@@ -81,7 +81,7 @@ final class PresenceCommands implements ConsumerLoop.TypedHandler<ParsedCommand>
             try {
                 switch (data) {
                     case Connected d -> connected(peer, cmd, d, effects);
-                    case Disconnected d -> disconnected(peer, cmd, effects);
+                    case Disconnected d -> disconnected(peer, cmd, d.ended(), effects);
                     case Resume d -> resume(cmd, d, effects);
                     case Abandoned d -> abandoned(peer, cmd, effects);
                 }
@@ -109,8 +109,11 @@ final class PresenceCommands implements ConsumerLoop.TypedHandler<ParsedCommand>
         }
     }
 
-    /** A connection closed: if the session is still on it, the grace period starts. */
-    private void disconnected(String peer, Command cmd, List<CompletableFuture<?>> effects) {
+    /**
+     * A connection closed: if the session is still on it, the grace period starts, or, when an operator closed it
+     * ({@code ended}), the session ends now: its rooms see the peer leave at once and its token is dead.
+     */
+    private void disconnected(String peer, Command cmd, boolean ended, List<CompletableFuture<?>> effects) {
         synchronized (sessions) {
             Session s = sessions.get(peer);
             if (s == null && !membership.rooms(peer).isEmpty()) {
@@ -121,6 +124,10 @@ final class PresenceCommands implements ConsumerLoop.TypedHandler<ParsedCommand>
             }
             if (s == null || !on(s, cmd.origin())) {
                 return; // unknown, or resumed on another connection since
+            }
+            if (ended) {
+                effects.add(sessions.end(s, PresenceMetrics.CAUSE_OPERATOR));
+                return;
             }
             // Already away: a redelivery (whose writes may have failed), or the sweeper saw the gateway stop;
             // say it again, the grace period keeps its start.

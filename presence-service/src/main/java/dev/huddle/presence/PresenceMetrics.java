@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class PresenceMetrics {
     static final String CAUSE_GRACE = "grace";
     static final String CAUSE_GATEWAY_DEAD = "gateway_dead";
+    /** an operator disconnected the peer */
+    static final String CAUSE_OPERATOR = "operator";
     /** the fresh session a resuming connection gave up (normally in no room: no departs) */
     static final String CAUSE_RESUMED = "resumed";
 

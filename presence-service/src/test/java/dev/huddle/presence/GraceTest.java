@@ -81,6 +81,24 @@ class GraceTest {
     }
 
     @Test
+    void aConnectionAnOperatorClosedEndsItsSessionWithoutAGracePeriod() throws Exception {
+        Harness.Conn c = Harness.conn("gw-1");
+        String alpha = Harness.room("alpha");
+        h.connected(c);
+        h.members(alpha, "someone-else", c.peer());
+        h.awaitSession(c.peer(), s -> s != null && s.rooms().equals(List.of(alpha)), 10_000);
+
+        h.disconnectedByOperator(c);
+        Harness.Seen<Command> depart = h.awaitCommands(CommandTypes.DEPART, c.peer(), 1, 10_000).getFirst();
+        assertThat(depart.key(), is(alpha));
+        assertThat(depart.value().data().path("reason").asText(), is("disconnected"));
+        h.awaitSession(c.peer(), s -> s == null, 10_000); // tombstone: its token resumes nothing
+        assertThat(h.commands(CommandTypes.AWAY, c.peer()), empty()); // no grace period was given
+        assertThat(h.sessionWrites.stream().filter(s -> c.peer().equals(s.key()) && s.value() != null)
+                .map(s -> s.value().state()).distinct().toList(), contains(Session.CONNECTED));
+    }
+
+    @Test
     void disconnectOfAnOldConnectionIsIgnored() throws Exception {
         Harness.Conn c = Harness.conn("gw-1");
         String alpha = Harness.room("alpha");

@@ -129,7 +129,12 @@ final class Harness implements AutoCloseable {
 
     /** {@code disconnected} of connection {@code origin}, keyed by the peer it spoke for. */
     void disconnected(Origin origin, String peer) throws Exception {
-        send(origin, null, peer, new Disconnected());
+        send(origin, null, peer, new Disconnected(false));
+    }
+
+    /** The gateway's {@code disconnected} of a connection an operator closed: the session ends with it. */
+    void disconnectedByOperator(Conn c) throws Exception {
+        send(c.origin(), null, c.peer(), new Disconnected(true));
     }
 
     /** The gateway's {@code resume}: {@code fresh} claims {@code peerId}'s session with {@code token}. */

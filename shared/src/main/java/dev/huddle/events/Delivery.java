@@ -67,6 +67,13 @@ public record Delivery(int v, String id, long ts, List<String> to, String conn, 
                 List.of(origin.peer()), origin.conn(), frame, control, code, 0);
     }
 
+    /**
+     * The close code of an operator's disconnect: 1008 (policy violation), the code a server uses to end a session
+     * it refuses to keep. The gateway tells presence the session ends with it (no grace period), and the web
+     * client does not resume it.
+     */
+    public static final int CLOSE_ENDS_SESSION = 1008;
+
     /** Close every connection of these peers (or just {@code conn}) with {@code code}, after sending {@code frame}. */
     public static Delivery close(List<String> to, String conn, String frame, int code) {
         return new Delivery(Command.VERSION, RecordIds.random(), System.currentTimeMillis(),

@@ -34,11 +34,10 @@ import java.util.concurrent.CompletableFuture;
 final class AdminActions {
     private static final System.Logger LOG = System.getLogger(AdminActions.class.getName());
     /**
-     * Close code of an operator's disconnect: 1008 (policy violation), sent with no frame. The protocol's other
-     * codes mean something the client acts on (4000: resumed elsewhere, 1001: reconnect), which a disconnect
-     * is not; 1008 is the code a server uses to end a session it refuses to keep.
+     * Close code of an operator's disconnect, sent with no frame. The protocol's other codes mean something the
+     * client acts on (4000: resumed elsewhere, 1001: reconnect); this one ends the session (no grace period).
      */
-    static final int DISCONNECT_CODE = 1008;
+    static final int DISCONNECT_CODE = Delivery.CLOSE_ENDS_SESSION;
 
     /**
      * What an action sent: the id of the command or delivery, and the audit trail's {@code action} and

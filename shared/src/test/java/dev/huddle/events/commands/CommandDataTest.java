@@ -29,7 +29,7 @@ class CommandDataTest {
             new Depart("room", "disconnected"), new Kick("room", "peer-2"), new CloseRoom("room"),
             new Lock("room", false), new Notice("room", "Closing soon"),
             new Hold("room", "peer-2", "{\"type\":\"signal\"}", 1_700_000_000_000L), new ChatPosted(MESSAGE),
-            new Connected("hash", "10.0.0.7", "Agent/1"), new Disconnected(),
+            new Connected("hash", "10.0.0.7", "Agent/1"), new Disconnected(false), new Disconnected(true),
             new Resume("peer-1", "hash", "new-hash", "peer-3"), new Abandoned());
 
     @Test
@@ -107,6 +107,7 @@ class CommandDataTest {
 
     private static boolean optional(CommandData data, String field) {
         return data instanceof Connected && !field.equals("tokenHash")
-                || data instanceof ChatPosted && field.equals("to");
+                || data instanceof ChatPosted && field.equals("to")
+                || data instanceof Disconnected && field.equals("ended");
     }
 }

@@ -27,6 +27,7 @@ import org.openqa.selenium.support.ui.Select;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -177,6 +178,35 @@ class BrowserCallTest {
             ann.awaitRemoteVideos(1, VIDEO);
             bob.awaitRemoteVideos(1, VIDEO);
             assertThat(bob.remotePeerIds(), hasItem(annId));
+        }
+    }
+
+    /**
+     * An operator's disconnect (close 1008) ends the session: the page says so and does not resume or join again,
+     * and the others see the peer leave at once, not after the 30 s grace period.
+     */
+    @Test
+    void anOperatorsDisconnectEndsTheSessionAndThePersonLeavesAtOnce() throws Exception {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob");
+             Publisher publisher = new Publisher(KafkaSettings.of(cluster.bootstrapServers(), prefix), "test")) {
+            String annId = ann.join(room, null).awaitJoined();
+            bob.join(room, null).awaitJoined();
+            bob.awaitRemoteVideos(1, VIDEO);
+
+            // As the admin API does: a close with 1008 to the inbox of Ann's gateway.
+            publisher.send(Topics.inbox(cluster.gateways().get(0).instance().id()), annId,
+                    Delivery.close(List.of(annId), null, null, Delivery.CLOSE_ENDS_SESSION)).get();
+            ann.waitFor(Duration.ofSeconds(20), () -> ann.text("error").contains("disconnected"));
+            bob.waitFor(Duration.ofSeconds(10), () -> bob.remotePeerIds().isEmpty()
+                    && bob.text("peer-count").equals("1"));
+            ann.waitFor(Duration.ofSeconds(20), () -> ann.text("status").equals("connected")); // a fresh session
+            Thread.sleep(3000); // nothing brings her back into the room
+            assertThat(bob.remotePeerIds(), is(empty()));
+            assertThat(bob.text("peer-count"), is("1"));
+            assertThat(ann.remotePeerIds(), is(empty()));
+            assertThat("out of the room, her hidden room view counts no one",
+                    ann.js("return document.querySelector('[data-testid=peer-count]').textContent"), is("0"));
         }
     }
 
