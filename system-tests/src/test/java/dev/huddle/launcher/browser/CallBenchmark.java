@@ -80,7 +80,8 @@ class CallBenchmark {
                 for (const e of list.getEntries()) {
                   const scripts = e.scripts.map((s) => (s.invoker || s.name) + ':' + Math.round(s.duration)
                     + (s.forcedStyleAndLayoutDuration ? '/forced-layout:' + Math.round(s.forcedStyleAndLayoutDuration) : ''));
-                  pageMark('long-frame ' + Math.round(e.duration) + ' ms [' + scripts.join(' ') + ']');
+                  const start = Math.round(performance.timeOrigin + e.startTime - (window.__bench.t0 ?? now()));
+                  pageMark('long-frame from ' + start + ' ' + Math.round(e.duration) + ' ms [' + scripts.join(' ') + ']');
                 }
               }).observe({type: 'long-animation-frame'});
               const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -101,6 +102,7 @@ class CallBenchmark {
                   if (token && !(token in window.__bench.chatFrame)) window.__bench.chatFrame[token] = now();
                 }
                 if (typeof text === 'string' && text.includes('"description"')) pageMark('description<');
+                if (typeof text === 'string' && text.startsWith('{"type":"peer_joined"')) pageMark('peer_joined<');
                 const ref = window.__bench.joinRef;
                 if (ref && typeof text === 'string' && text.startsWith('{"type":"reply"') && text.includes('"ref":"' + ref + '"')) {
                   pageMark('join<');
