@@ -481,10 +481,16 @@ class BrowserCallTest {
             bob.waitFor(Duration.ofSeconds(10), () -> "Annie".equals(bob.participant(annId).get("text")));
 
             // keyboard shortcuts: M mutes, Ctrl+E stops the camera (focus not in a text field)
+            // The hint floats over the call: where the videos and buttons are never moves when it comes and goes
+            // (a click aimed at Leave while it appeared used to land on whatever slid under the pointer).
             ann.js("""
                     const hint = document.getElementById('muted-hint');
-                    new MutationObserver(() => { if (!hint.hidden && hint.textContent) window.mutedHintShown = true; })
-                        .observe(hint, { attributes: true, childList: true, characterData: true, subtree: true });
+                    const grid = document.getElementById('grid');
+                    window.gridTops = [Math.round(grid.getBoundingClientRect().top)];
+                    new MutationObserver(() => {
+                        window.gridTops.push(Math.round(grid.getBoundingClientRect().top));
+                        if (!hint.hidden && hint.textContent) window.mutedHintShown = true;
+                    }).observe(hint, { attributes: true, childList: true, characterData: true, subtree: true });
                     """);
             ann.driver().findElement(By.tagName("body")).click();
             new Actions(ann.driver()).sendKeys("m").perform();
@@ -496,6 +502,8 @@ class BrowserCallTest {
             // speaking while muted (the fake microphone plays speech-like sound): a hint, seen by an observer so that a
             // hint shown and hidden again between two polls on a slow box still counts
             ann.waitFor(Duration.ofSeconds(40), () -> Boolean.TRUE.equals(ann.js("return window.mutedHintShown === true;")));
+            assertThat("the video grid stays where it was while the hint shows",
+                    ann.js("return [...new Set(window.gridTops)].length"), is(1L));
 
             // unread count while the chat is folded away
             bob.driver().findElement(By.id("chat-toggle")).click();
