@@ -1,6 +1,6 @@
 // Who is speaking: audio levels of every person in the call, self included, sampled ten times a second.
 // Remote levels come from each connection's audio receiver, with no decoding of our own: the level of its
-// latest packet (getSynchronizationSources) every sample, and once a second the mean level since the last
+// latest packet (getSynchronizationSources) every other sample, and once a second the mean level since the last
 // read (inbound-rtp audio energy). A packet read now and then can miss short sounds for good when they repeat
 // in step with the samples (Chromium's fake microphone beeps 100 ms every 500 ms); the energy never misses one.
 // The local level comes from an analyser on a copy of the microphone track that stays enabled while muted,
@@ -9,7 +9,12 @@
 const SAMPLE_MS = 100;
 const THRESHOLD = 0.02;         // audioLevel (0..1, linear, 1 = full scale) above which someone speaks
 const HOLD_MS = 1000;           // speaking stays on this long after the last loud sample (no flicker between words)
+const PACKET_EVERY = 2;         // samples between reads of a remote peer's latest packet level (each blocks the page's
+                                // thread for a hop to WebRTC's thread; the energy covers what falls between)
 const ENERGY_EVERY = 10;        // samples between reads of a remote peer's audio energy (1 s: each costs a stats report)
+const SETTLE_MS = 2000;         // a connection is left alone this long after it connects: its first frames need
+                                // WebRTC's threads more than its speaking light does
+const LOCAL_STRIDE = 4;         // every 4th sound sample of the analyser's window makes the local level
 const MUTED_WINDOW_MS = 6000;   // loud samples while muted within this window ...
 const MUTED_LOUD_SAMPLES = 4;   // ... this many of them show the hint: talking does, a cough does not
 
@@ -74,31 +79,43 @@ export class SpeakingMeter {
     this.sources.set('self', () => {
       analyser.getFloatTimeDomainData(buffer);
       let sum = 0;
-      for (const v of buffer) sum += v * v;
-      return Math.sqrt(sum / buffer.length);
+      for (let i = 0; i < buffer.length; i += LOCAL_STRIDE) sum += buffer[i] * buffer[i];
+      return Math.sqrt((sum * LOCAL_STRIDE) / buffer.length);
     });
   }
 
   // A remote peer's level, read from its connection's audio receiver (getPc() -> the current one or null).
-  // Read only once connected: before, there is no sound, and each read blocks the page's thread until WebRTC's
-  // worker thread answers (busy then with the call's start).
+  // Read only once connected and settled: before, there is no sound, and each packet read blocks the page's
+  // thread until WebRTC's worker thread answers, which is busiest with the call's start (these reads were the
+  // page's largest script cost from join to first frames with 4 people). Between packet reads the last level
+  // stands, so the loudest speaker does not flicker.
   addPeer(peerId, getPc) {
     const energy = new AudioEnergy();
+    let connectedAt = null;
     let samples = 0;
+    let packetLevel = 0;
     this.sources.set(peerId, () => {
-      let level = energy.take();
       const pc = getPc();
-      if (pc?.connectionState !== 'connected') return level;
+      if (pc?.connectionState !== 'connected') {
+        connectedAt = null;
+        return energy.take();
+      }
+      const now = performance.timeOrigin + performance.now();
+      connectedAt ??= now;
+      if (now - connectedAt < SETTLE_MS) return energy.take();
+      const sample = samples++;
+      const readPackets = sample % PACKET_EVERY === 0;
+      if (readPackets) packetLevel = 0;
       for (const receiver of pc.getReceivers()) {
         if (receiver.track?.kind !== 'audio') continue;
-        for (const source of receiver.getSynchronizationSources?.() ?? []) {
-          if (performance.timeOrigin + performance.now() - source.timestamp < 1000) {
-            level = Math.max(level, source.audioLevel ?? 0);
+        if (readPackets) {
+          for (const source of receiver.getSynchronizationSources?.() ?? []) {
+            if (now - source.timestamp < 1000) packetLevel = Math.max(packetLevel, source.audioLevel ?? 0);
           }
         }
-        if (samples++ % ENERGY_EVERY === 0) energy.read(receiver);
+        if (sample % ENERGY_EVERY === 0) energy.read(receiver);
       }
-      return level;
+      return Math.max(packetLevel, energy.take());
     });
   }
 
