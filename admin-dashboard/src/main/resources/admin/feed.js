@@ -15,10 +15,10 @@ function describe(e) {
     switch (e.kind) {
     case 'join': return `${who} joined “${e.room}”`;
     case 'leave': return `${who} left “${e.room}”`;
-    case 'kick': return `${e.peerId || '?'} removed from “${e.room || '?'}”${by}${failed}`;
+    case 'kick': return `${who || '?'} removed from “${e.room || '?'}”${by}${failed}`;
     case 'lock': return `“${e.room || '?'}” ${e.action === 'unlock' ? 'unlocked' : 'locked'}${by}${failed}`;
     case 'close': return `“${e.room || '?'}” closed${by}${failed}`;
-    case 'disconnect': return e.user ? `${e.peerId || '?'} disconnected${by}${failed}`
+    case 'disconnect': return e.user ? `${who || '?'} disconnected${by}${failed}`
         : `${who} lost its connection (${e.node})`;
     case 'gateway_death': return `gateway ${e.node} died: ${e.text}`;
     case 'login': return `${e.user} ${e.action === 'logout' ? 'signed out' : 'signed in'} from ${e.remote}${failed}`;

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 final class EventsFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventsFeed.class.getName());
     static final int CAPACITY = 500;
+    private static final int NAMES = 10_000;
 
     /** The kinds, as the dashboard's {@code data-kind}. */
     static final String JOIN = "join";
@@ -54,6 +56,13 @@ final class EventsFeed implements AutoCloseable {
     }
 
     private final ArrayDeque<Item> items = new ArrayDeque<>();
+    /** The nicknames of peers seen in rooms lately, so that a kick or a disconnect names whom it acted on. */
+    private final Map<String, String> names = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > NAMES;
+        }
+    };
     private final ConsumerLoop audit;
     private long seq;
 
@@ -74,6 +83,7 @@ final class EventsFeed implements AutoCloseable {
     int members(RoomMembers before, RoomMembers after, long now) {
         Map<String, Member> old = index(before);
         Map<String, Member> current = index(after);
+        remember(current.values());
         String room = after != null ? after.room() : before != null ? before.room() : null;
         long ts = after != null && after.ts() > 0 ? after.ts() : now;
         int joins = 0;
@@ -142,7 +152,20 @@ final class EventsFeed implements AutoCloseable {
                 peerId = e.target();
             }
         }
-        add(kind, e.ts(), room, peerId, null, e.user(), e.node(), e.action(), e.result(), e.remote(), null);
+        add(kind, e.ts(), room, peerId, nickname(peerId), e.user(), e.node(), e.action(), e.result(), e.remote(),
+                null);
+    }
+
+    private synchronized void remember(Iterable<Member> members) {
+        for (Member m : members) {
+            if (m.nickname() != null) {
+                names.put(m.peerId(), m.nickname());
+            }
+        }
+    }
+
+    private synchronized String nickname(String peerId) {
+        return peerId == null ? null : names.get(peerId);
     }
 
     /** The feed's kind of an audit action, or {@code null} for actions the feed does not show. */

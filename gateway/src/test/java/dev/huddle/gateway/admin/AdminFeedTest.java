@@ -100,6 +100,9 @@ class AdminFeedTest {
 
     @Test
     void operatorActionsComeBackFromTheAuditTopic() throws Exception {
+        kafka.publish(Topics.ROOM_MEMBERS, "audited", new RoomMembers(1, "audited", List.of(
+                new Member("peer-zed", "Zed", Media.DEFAULT, false, null, "gateway-a")), System.currentTimeMillis()));
+        await(() -> item(feed(""), "join", "peerId", "peer-zed") != null, "Zed's join in the feed");
         assertEquals(200, admin.act(login, "lock", "{\"room\":\"audited\",\"locked\":true}").status());
         assertEquals(200, admin.act(login, "kick", "{\"room\":\"audited\",\"peerId\":\"peer-zed\"}").status());
         assertEquals(400, admin.act(login, "close", "{\"room\":\"<b>\"}").status());
@@ -111,6 +114,8 @@ class AdminFeedTest {
         assertEquals("gateway-test", lock.get("node").asText());
         assertEquals("ok", lock.get("result").asText());
         assertEquals("audited", item(feed(""), "kick", "peerId", "peer-zed").get("room").asText());
+        assertEquals("Zed", item(feed(""), "kick", "peerId", "peer-zed").path("nickname").asText(),
+                "the kick names whom it removed");
         await(() -> {
             for (JsonNode n : feed("?kind=close")) {
                 if ("invalid_field".equals(n.path("result").asText())) {

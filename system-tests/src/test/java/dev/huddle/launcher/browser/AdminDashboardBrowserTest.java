@@ -93,6 +93,9 @@ class AdminDashboardBrowserTest {
                 wait.until(d -> !d.findElements(By.cssSelector(feed + "[data-kind='kick'][data-peer-id='"
                         + bob.peerId() + "']")).isEmpty());
                 assertNewestFirst(driver.findElements(By.cssSelector(feed)));
+                String kick = driver.findElement(By.cssSelector(feed + "[data-kind='kick'][data-peer-id='"
+                        + bob.peerId() + "']")).getText();
+                assertTrue(kick.contains("Bob (" + bob.peerId() + ") removed"), "the kick names whom it removed: " + kick);
                 assertTrue(driver.findElement(By.cssSelector(feed + "[data-kind='join'][data-peer-id='"
                         + ann.peerId() + "']")).getText().contains("Ann <i>x</i>"), "nicknames shown as text");
 
