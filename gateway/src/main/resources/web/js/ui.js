@@ -141,7 +141,10 @@ export class Stage {
     const view = this.tiles.get(peerId);
     if (!view) return;
     view.tile.dataset.quality = quality;
-    view.qualityBadge.textContent = { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' }[quality];
+    // A coloured dot: its words are its tooltip and what a screen reader says (as text they spilled off the tile).
+    const words = { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' }[quality];
+    view.qualityBadge.title = words;
+    view.qualityBadge.setAttribute('aria-label', words);
     view.qualityBadge.dataset.quality = quality;
   }
 
@@ -175,7 +178,7 @@ export class Stage {
       const screenBadge = el('span', { class: 'badge screen-badge', text: 'Sharing screen' });
       const netBadge = el('span', { class: 'badge net-badge', text: 'Connecting…' });
       const handBadge = el('span', { class: 'badge hand-badge', text: '✋', title: 'Hand raised' });
-      const qualityBadge = el('span', { class: 'quality', 'aria-label': 'connection quality' });
+      const qualityBadge = el('span', { class: 'quality', role: 'img', 'aria-label': 'connection quality' });
       const tile = el('figure', {
         class: 'tile remote', 'data-testid': 'tile',
         dataset: { peerId: peer.peerId, speaking: 'false', connection: 'new' },

@@ -469,6 +469,19 @@ class BrowserCallTest {
             ann.waitFor(Duration.ofSeconds(20), () -> List.of("good", "fair", "poor")
                     .contains(ann.tileAttribute(bobId, "data-quality")));
             assertThat(ann.tileAttribute(annId, "data-quality"), nullValue());
+            // every word on the remote tile (name, badges, quality) shows inside it: none spills over its edge
+            assertThat(ann.js("""
+                    const tile = document.querySelector('[data-testid=tile][data-peer-id="%s"]');
+                    const box = tile.getBoundingClientRect(), out = [];
+                    const walk = document.createTreeWalker(tile, NodeFilter.SHOW_TEXT);
+                    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                      const range = document.createRange();
+                      range.selectNodeContents(n);
+                      const r = range.getBoundingClientRect();
+                      if (r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1)) out.push(n.textContent);
+                    }
+                    return out;
+                    """.formatted(bobId)), is(List.of()));
 
             // screen wake lock held during the call
             assertThat(ann.js("return window.wake.join(',')"), is("screen"));
