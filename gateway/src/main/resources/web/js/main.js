@@ -278,7 +278,9 @@ async function startPreview() {
     byId('prejoin-devices').append(byId('devices'));
     showPreviewControls();
     updateLocal();
-    refreshDevices();
+    await refreshDevices(); // never throws
+    // The preview and its device choices push Join down: bring it back into view, with the preview above it.
+    byId('join').scrollIntoView({ block: 'nearest' });
   } finally {
     controls.preview.disabled = false;
   }
@@ -289,6 +291,9 @@ function showPreviewControls() {
   controls.preview.hidden = on;
   controls.previewMic.hidden = !on;
   controls.previewCamera.hidden = !on;
+  // Until the camera is checked the preview is a small tile beside its button, so that Join shows without
+  // scrolling on a laptop's screen.
+  byId('prejoin-tile').closest('.prejoin').classList.toggle('idle', !on);
   if (!on && byId('devices').parentElement === byId('prejoin-devices')) {
     byId('room-view').querySelector('.stage').append(byId('devices'));
   }

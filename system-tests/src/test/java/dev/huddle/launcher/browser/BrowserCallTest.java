@@ -415,13 +415,27 @@ class BrowserCallTest {
         }
     }
 
+    private static final String IN_VIEW = """
+            const join = document.querySelector('[data-testid=join]').getBoundingClientRect();
+            const preview = document.querySelector('[data-testid=prejoin-preview]');
+            const shown = (r) => r.top >= -1 && r.bottom <= innerHeight + 1;
+            if (!shown(join)) return 'join at ' + join.top + '..' + join.bottom + ' of ' + innerHeight;
+            if (!preview.srcObject) return 'join in view';
+            const p = preview.getBoundingClientRect();
+            return shown(p) ? 'join and preview in view' : 'preview at ' + p.top + '..' + p.bottom + ' of ' + innerHeight;
+            """;
+
     /** Preview through the hooks, pick a device there, then turn the camera off before joining. */
     private static void previewWithCameraOff(CallPage ann) {
+        // On a laptop's screen (the test's window is 1024x768) Join shows without scrolling, before the preview
+        // and with it (its device choices push Join down; the page brings it back, the preview above it).
+        assertThat(ann.js(IN_VIEW), is("join in view"));
         ann.click("preview");
         ann.waitFor(Duration.ofSeconds(20), () -> ((Number) ann.js(
                 "const v = document.querySelector('[data-testid=prejoin-preview]');"
                         + "return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0 ? 1 : 0"))
                 .intValue() == 1);
+        assertThat(ann.js(IN_VIEW), is("join and preview in view"));
         assertThat(ann.el("prejoin-preview").getAttribute("muted"), is("true"));
         ann.waitFor(Duration.ofSeconds(10), () -> ann.el("camera-select").isDisplayed()
                 && !ann.el("camera-select").findElements(By.tagName("option")).isEmpty());
