@@ -125,23 +125,27 @@ class BrowserCallTest {
                 p.awaitRemoteVideos(3, Duration.ofSeconds(90));
             }
             assertThat(pages.getFirst().remotePeerIds(), hasItem(fourthId));
-            // on a laptop's screen every tile and the controls below them show without scrolling
+            // on a laptop's screen every tile, the controls below them and the chat's Send show without scrolling
             CallPage first = pages.getFirst();
-            first.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
             String inView = """
                     // the middle of each one's lower edge is on screen and not under anything else
-                    const out = [...document.querySelectorAll('[data-testid=tile], [data-testid=leave]')]
+                    const out = [...document.querySelectorAll(
+                        '[data-testid=tile], [data-testid=leave], [data-testid=chat-send]')]
                       .filter((e) => {
                         const r = e.getBoundingClientRect();
                         return !e.contains(document.elementFromPoint(r.left + r.width / 2, r.bottom - 3));
                       })
                       .map((e) => (e.dataset.peerId ?? e.dataset.testid) + ' at ' + JSON.stringify(e.getBoundingClientRect()));
-                    return out.length === 0 ? 'all in view' : out.join('; ') + ' in ' + innerHeight + ' pixels';
+                    return out.length === 0 ? 'all in view' : out.join('; ') + ' in ' + innerWidth + 'x' + innerHeight;
                     """;
-            try {
-                first.waitFor(Duration.ofSeconds(5), () -> "all in view".equals(first.js(inView)));
-            } catch (RuntimeException e) {
-                assertThat(first.js(inView), is("all in view"));
+            for (org.openqa.selenium.Dimension size : List.of(new org.openqa.selenium.Dimension(1024, 700),
+                    new org.openqa.selenium.Dimension(1280, 800))) {
+                first.driver().manage().window().setSize(size);
+                try {
+                    first.waitFor(Duration.ofSeconds(5), () -> "all in view".equals(first.js(inView)));
+                } catch (RuntimeException e) {
+                    assertThat(first.js(inView), is("all in view"));
+                }
             }
             // four people: each sender scales its copies down (426x240)
             for (CallPage p : pages) {
