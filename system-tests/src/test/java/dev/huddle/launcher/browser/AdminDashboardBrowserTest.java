@@ -121,6 +121,16 @@ class AdminDashboardBrowserTest {
                 wait.until(d -> d.findElements(By.cssSelector(feed + "[data-kind='disconnect'][data-peer-id='"
                         + ann.peerId() + "']")).size() == 2);
                 assertNewestFirst(driver.findElements(By.cssSelector(feed)));
+
+                // On a phone's width the page does not scroll sideways (wide tables scroll inside their cards).
+                driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 800));
+                String sideways = "return document.documentElement.scrollWidth + ' wide in ' + innerWidth";
+                try {
+                    wait.until(d -> (Boolean) driver.executeScript(
+                            "return document.documentElement.scrollWidth <= innerWidth"));
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    throw new AssertionError("the dashboard is " + driver.executeScript(sideways), e);
+                }
             } finally {
                 driver.quit();
             }
