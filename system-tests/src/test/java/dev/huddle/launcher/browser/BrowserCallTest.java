@@ -147,6 +147,27 @@ class BrowserCallTest {
                     assertThat(first.js(inView), is("all in view"));
                 }
             }
+            // P4 shares a screen: on P1's page it takes the grid's whole width, above the people, and everything
+            // still shows with the controls; when P4 stops, its tile goes back among the others
+            fourth.click("screen");
+            assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("true"));
+            String spotlight = """
+                    const tile = document.querySelector('[data-testid=tile][data-peer-id="%s"]');
+                    const t = tile.getBoundingClientRect(), g = document.getElementById('grid').getBoundingClientRect();
+                    return Math.abs(t.width - g.width) < 2 && Math.abs(t.top - g.top) < 2 ? 'spotlight'
+                      : 'tile ' + Math.round(t.width) + ' wide at ' + Math.round(t.top - g.top) + ' in ' + Math.round(g.width);
+                    """.formatted(fourthId);
+            try {
+                first.waitFor(Duration.ofSeconds(20), () -> "spotlight".equals(first.js(spotlight))
+                        && "all in view".equals(first.js(inView)));
+            } catch (RuntimeException e) {
+                assertThat(first.js(spotlight), is("spotlight"));
+                assertThat(first.js(inView), is("all in view"));
+            }
+            fourth.click("screen");
+            assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("false"));
+            first.waitFor(Duration.ofSeconds(20), () -> ((String) first.js(spotlight)).startsWith("tile "));
+
             // four people: each sender scales its copies down (426x240)
             for (CallPage p : pages) {
                 p.waitFor(Duration.ofSeconds(30), () -> maxRemoteWidth(p) <= 430);
