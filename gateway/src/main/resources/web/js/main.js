@@ -416,7 +416,10 @@ controls.rename.addEventListener('keydown', (ev) => {
   rename();
 });
 controls.chatToggle.addEventListener('click', () => {
-  setChatOpen(byId('room-view').classList.contains('side-closed'));
+  const open = byId('room-view').classList.contains('side-closed');
+  setChatOpen(open);
+  // Under 980 px the panel opens below the call, out of sight: bring the chat's input into view.
+  if (open && matchMedia('(max-width: 979px)').matches) byId('chat-form').scrollIntoView({ block: 'end' });
 });
 setChatOpen(!matchMedia('(max-width: 759px)').matches);
 

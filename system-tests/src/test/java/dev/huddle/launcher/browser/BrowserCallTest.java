@@ -583,6 +583,21 @@ class BrowserCallTest {
             bob.driver().findElement(By.id("chat-toggle")).click();
             bob.waitFor(Duration.ofSeconds(5), () -> !bob.driver().findElement(By.id("chat-unread")).isDisplayed());
             assertThat(bob.chatTexts().stream().anyMatch(t -> t.contains("are you there?")), is(true));
+            // on a phone's width the panel opens below the call: the chat's input comes into view
+            bob.driver().manage().window().setSize(new org.openqa.selenium.Dimension(400, 800));
+            bob.driver().findElement(By.id("chat-toggle")).click();
+            bob.waitFor(Duration.ofSeconds(5), () -> !bob.el("chat-log").isDisplayed());
+            bob.js("window.scrollTo(0, 0)");
+            bob.driver().findElement(By.id("chat-toggle")).click();
+            String inputInView = "const r = document.querySelector('[data-testid=chat-input]').getBoundingClientRect();"
+                    + "return r.top >= 0 && r.bottom <= innerHeight ? 'in view' : r.top + '..' + r.bottom + ' of ' + innerHeight";
+            try {
+                bob.waitFor(Duration.ofSeconds(5), () -> "in view".equals(bob.js(inputInView)));
+            } catch (RuntimeException e) {
+                assertThat(bob.js(inputInView), is("in view"));
+            }
+            bob.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1024, 768));
+            bob.js("window.scrollTo(0, 0)");
 
             // audio output: offered exactly where the browser can route it and lists outputs (Chromium with fake
             // devices lists three), and choosing one routes the remote videos' sound there
