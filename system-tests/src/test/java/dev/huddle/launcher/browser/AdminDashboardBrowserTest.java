@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -123,7 +124,7 @@ class AdminDashboardBrowserTest {
                 assertNewestFirst(driver.findElements(By.cssSelector(feed)));
 
                 // On a phone's width the page does not scroll sideways (wide tables scroll inside their cards).
-                driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 800));
+                driver.manage().window().setSize(new Dimension(400, 800));
                 String sideways = "return document.documentElement.scrollWidth + ' wide in ' + innerWidth";
                 try {
                     wait.until(d -> (Boolean) driver.executeScript(

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -138,14 +139,10 @@ class BrowserCallTest {
                       .map((e) => (e.dataset.peerId ?? e.dataset.testid) + ' at ' + JSON.stringify(e.getBoundingClientRect()));
                     return out.length === 0 ? 'all in view' : out.join('; ') + ' in ' + innerWidth + 'x' + innerHeight;
                     """;
-            for (org.openqa.selenium.Dimension size : List.of(new org.openqa.selenium.Dimension(1024, 700),
-                    new org.openqa.selenium.Dimension(1280, 800))) {
+            for (Dimension size : List.of(new Dimension(1024, 700),
+                    new Dimension(1280, 800))) {
                 first.driver().manage().window().setSize(size);
-                try {
-                    first.waitFor(Duration.ofSeconds(5), () -> "all in view".equals(first.js(inView)));
-                } catch (RuntimeException e) {
-                    assertThat(first.js(inView), is("all in view"));
-                }
+                first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
             }
             // P4 shares a screen: on P1's page it takes the grid's whole width, above the people, and everything
             // still shows with the controls; when P4 stops, its tile goes back among the others
@@ -157,13 +154,8 @@ class BrowserCallTest {
                     return Math.abs(t.width - g.width) < 2 && Math.abs(t.top - g.top) < 2 ? 'spotlight'
                       : 'tile ' + Math.round(t.width) + ' wide at ' + Math.round(t.top - g.top) + ' in ' + Math.round(g.width);
                     """.formatted(fourthId);
-            try {
-                first.waitFor(Duration.ofSeconds(20), () -> "spotlight".equals(first.js(spotlight))
-                        && "all in view".equals(first.js(inView)));
-            } catch (RuntimeException e) {
-                assertThat(first.js(spotlight), is("spotlight"));
-                assertThat(first.js(inView), is("all in view"));
-            }
+            first.awaitScript(spotlight, "spotlight", Duration.ofSeconds(20));
+            first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
             fourth.click("screen");
             assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("false"));
             first.waitFor(Duration.ofSeconds(20), () -> ((String) first.js(spotlight)).startsWith("tile "));
@@ -584,19 +576,15 @@ class BrowserCallTest {
             bob.waitFor(Duration.ofSeconds(5), () -> !bob.driver().findElement(By.id("chat-unread")).isDisplayed());
             assertThat(bob.chatTexts().stream().anyMatch(t -> t.contains("are you there?")), is(true));
             // on a phone's width the panel opens below the call: the chat's input comes into view
-            bob.driver().manage().window().setSize(new org.openqa.selenium.Dimension(400, 800));
+            bob.driver().manage().window().setSize(new Dimension(400, 800));
             bob.driver().findElement(By.id("chat-toggle")).click();
             bob.waitFor(Duration.ofSeconds(5), () -> !bob.el("chat-log").isDisplayed());
             bob.js("window.scrollTo(0, 0)");
             bob.driver().findElement(By.id("chat-toggle")).click();
             String inputInView = "const r = document.querySelector('[data-testid=chat-input]').getBoundingClientRect();"
                     + "return r.top >= 0 && r.bottom <= innerHeight ? 'in view' : r.top + '..' + r.bottom + ' of ' + innerHeight";
-            try {
-                bob.waitFor(Duration.ofSeconds(5), () -> "in view".equals(bob.js(inputInView)));
-            } catch (RuntimeException e) {
-                assertThat(bob.js(inputInView), is("in view"));
-            }
-            bob.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1024, 768));
+            bob.awaitScript(inputInView, "in view", Duration.ofSeconds(5));
+            bob.driver().manage().window().setSize(new Dimension(1024, 768));
             bob.js("window.scrollTo(0, 0)");
 
             // audio output: offered exactly where the browser can route it and lists outputs (Chromium with fake

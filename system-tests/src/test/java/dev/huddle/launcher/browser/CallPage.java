@@ -12,6 +12,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
 /**
  * One participant's page, driven only through the {@code data-testid} hooks of ui-contract.md.
  */
@@ -236,6 +239,18 @@ final class CallPage implements AutoCloseable {
                 throw new org.openqa.selenium.TimeoutException(nickname + ": not true within " + timeout + ": "
                         + predicate);
             }
+        }
+    }
+
+    /**
+     * Waits until {@code script} (JavaScript returning a string) returns {@code expected}; if it does not in time,
+     * fails with what it returns then (the script says what is wrong, e.g. where an element is).
+     */
+    void awaitScript(String script, String expected, Duration timeout) {
+        try {
+            waitFor(timeout, () -> expected.equals(js(script)));
+        } catch (RuntimeException e) {
+            assertThat(nickname + "'s page", js(script), is(expected));
         }
     }
 
