@@ -144,18 +144,37 @@ class BrowserCallTest {
                 first.driver().manage().window().setSize(size);
                 first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
             }
-            // P4 shares a screen: on P1's page it takes the grid's whole width, above the people, and everything
-            // still shows with the controls; when P4 stops, its tile goes back among the others
+            // in a shorter window the people card still shows two of them (it once shrank to its title)
+            first.driver().manage().window().setSize(new Dimension(1024, 600));
+            first.awaitScript("""
+                    const list = document.querySelector('[data-testid=participants]').getBoundingClientRect();
+                    const shown = [...document.querySelectorAll('[data-testid=participants] > li')]
+                      .map((li) => li.getBoundingClientRect()).filter((r) => r.top >= list.top - 1 && r.bottom <= list.bottom + 1);
+                    return shown.length >= 2 ? 'two shown' : shown.length + ' shown in ' + Math.round(list.height) + ' pixels';
+                    """, "two shown", Duration.ofSeconds(5));
+            first.driver().manage().window().setSize(new Dimension(1280, 800));
+            // P4 shares a screen. On P1's page, in a landscape window, it takes the grid's height with the people in
+            // a column beside it, and everything still shows with the controls; in a portrait one it takes the
+            // grid's width, above the people. When P4 stops, its tile goes back among the others.
             fourth.click("screen");
             assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("true"));
             String spotlight = """
-                    const tile = document.querySelector('[data-testid=tile][data-peer-id="%s"]');
-                    const t = tile.getBoundingClientRect(), g = document.getElementById('grid').getBoundingClientRect();
-                    return Math.abs(t.width - g.width) < 2 && Math.abs(t.top - g.top) < 2 ? 'spotlight'
-                      : 'tile ' + Math.round(t.width) + ' wide at ' + Math.round(t.top - g.top) + ' in ' + Math.round(g.width);
+                    const box = (e) => e.getBoundingClientRect();
+                    const screen = document.querySelector('[data-testid=tile][data-peer-id="%s"]');
+                    const s = box(screen), g = box(document.getElementById('grid'));
+                    const others = [...document.querySelectorAll('[data-testid=tile]')].filter((t) => t !== screen).map(box);
+                    const near = (a, b) => Math.abs(a - b) < 2;
+                    if (near(s.top, g.top) && near(s.left, g.left) && near(s.height, g.height) && s.width > 3 * others[0].width
+                        && others.every((o) => o.left >= s.right && o.bottom <= g.bottom + 1)) return 'beside';
+                    if (near(s.top, g.top) && near(s.width, g.width) && others.every((o) => o.top >= s.bottom)) return 'above';
+                    return 'tile ' + Math.round(s.width) + 'x' + Math.round(s.height) + ' at ' + Math.round(s.left - g.left) + ','
+                      + Math.round(s.top - g.top) + ' in ' + Math.round(g.width) + 'x' + Math.round(g.height) + ', others '
+                      + others.map((o) => Math.round(o.left - g.left) + ',' + Math.round(o.top - g.top)).join(' ');
                     """.formatted(fourthId);
-            first.awaitScript(spotlight, "spotlight", Duration.ofSeconds(20));
+            first.awaitScript(spotlight, "beside", Duration.ofSeconds(20));
             first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
+            first.driver().manage().window().setSize(new Dimension(900, 1100));
+            first.awaitScript(spotlight, "above", Duration.ofSeconds(5));
             fourth.click("screen");
             assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("false"));
             first.waitFor(Duration.ofSeconds(20), () -> ((String) first.js(spotlight)).startsWith("tile "));
