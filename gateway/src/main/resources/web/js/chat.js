@@ -81,7 +81,7 @@ export class Chat {
       'data-testid': 'chat-message',
       class: [own ? 'own' : '', message.to ? 'private' : ''].join(' ').trim() || null,
       dataset: { from: message.from?.peerId ?? '', id: message.id },
-    }, meta, el('p', { class: 'text', text: message.text }));
+    }, meta, el('p', { class: 'text' }, ...linked(message.text ?? '')));
     this.log.append(item);
     if (this.stick || own) this.#scrollToEnd();
   }
@@ -113,4 +113,35 @@ export class Chat {
       this.onError(err);
     }
   }
+}
+
+// The text as text nodes, with each web address in it a link that opens in a new tab. Only http(s) addresses are
+// links (never javascript: or data:), the link's text is the address as written, and nothing is parsed as HTML.
+const ADDRESS = /\bhttps?:\/\/[^\s<>"]+/gi;
+const TRAILING = '.,;:!?\'")]}'; // "see https://x.org/a." ends the sentence, not the address
+
+function linked(text) {
+  const parts = [];
+  let at = 0;
+  for (const match of text.matchAll(ADDRESS)) {
+    let address = match[0];
+    // a closing parenthesis that closes one inside the address stays (Wikipedia's "Foo_(bar)")
+    const count = (c) => address.split(c).length - 1;
+    while (TRAILING.includes(address.at(-1)) && (address.at(-1) !== ')' || count(')') > count('('))) {
+      address = address.slice(0, -1);
+    }
+    let href = null;
+    try {
+      const url = new URL(address);
+      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
+    } catch {
+      // not an address after all: stays text
+    }
+    if (!href) continue;
+    parts.push(text.slice(at, match.index));
+    parts.push(el('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: address }));
+    at = match.index + address.length;
+  }
+  parts.push(text.slice(at));
+  return parts.filter((part) => part !== '');
 }

@@ -100,6 +100,14 @@ class BrowserCallTest {
             ann.waitFor(Duration.ofSeconds(10), () -> ann.chatTexts().stream().anyMatch(t -> t.contains("hi Ann")));
             // rendered as text, never as HTML
             assertThat(((Number) bob.js("return document.querySelectorAll('[data-testid=chat-log] b').length")).intValue(), is(0));
+            // a web address is a link that opens in a new tab; a javascript: one stays text
+            String line = "minutes: https://example.com/notes?id=7&p=(2). see javascript:alert(1)";
+            ann.chat(line);
+            bob.waitFor(Duration.ofSeconds(10), () -> bob.chatTexts().stream().anyMatch(t -> t.contains(line)));
+            assertThat(bob.js("""
+                    return [...document.querySelectorAll('[data-testid=chat-log] a')]
+                      .map((a) => a.href + ' ' + a.textContent + ' ' + a.target + ' ' + a.rel).join('; ')"""),
+                    is("https://example.com/notes?id=7&p=(2) https://example.com/notes?id=7&p=(2) _blank noopener noreferrer nofollow"));
         }
     }
 
