@@ -109,6 +109,13 @@ export class Stage {
     this.tiles = new Map();   // peerId -> {tile, video, name, ...}
     this.streams = new Map(); // peerId -> MediaStream, kept even before the peer's tile exists
     this.sinkId = '';         // chosen audio output ('' = the default)
+    // A double-click on a tile shows it full screen (a shared slide, a face); another one, or Esc, comes back.
+    grid.addEventListener('dblclick', (ev) => {
+      const tile = ev.target.closest?.('.tile');
+      if (!tile) return;
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      else tile.requestFullscreen?.().catch(() => {});
+    });
   }
 
   setSelf(peerId) {
@@ -180,7 +187,7 @@ export class Stage {
       const handBadge = el('span', { class: 'badge hand-badge', text: '✋', title: 'Hand raised' });
       const qualityBadge = el('span', { class: 'quality', role: 'img', 'aria-label': 'connection quality' });
       const tile = el('figure', {
-        class: 'tile remote', 'data-testid': 'tile',
+        class: 'tile remote', 'data-testid': 'tile', title: 'Double-click for full screen',
         dataset: { peerId: peer.peerId, speaking: 'false', connection: 'new' },
       },
       video,

@@ -181,6 +181,14 @@ class BrowserCallTest {
                     """.formatted(fourthId);
             first.awaitScript(spotlight, "beside", Duration.ofSeconds(20));
             first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
+            // a double-click shows the shared screen full screen, another one comes back
+            WebElement screenTile = first.driver().findElement(
+                    By.cssSelector("[data-testid=tile][data-peer-id='" + fourthId + "']"));
+            String fullScreen = "return document.fullscreenElement?.dataset.peerId ?? 'none'";
+            new Actions(first.driver()).doubleClick(screenTile).perform();
+            first.waitFor(Duration.ofSeconds(5), () -> fourthId.equals(first.js(fullScreen)));
+            new Actions(first.driver()).doubleClick(screenTile).perform();
+            first.waitFor(Duration.ofSeconds(5), () -> "none".equals(first.js(fullScreen)));
             first.driver().manage().window().setSize(new Dimension(900, 1100));
             first.awaitScript(spotlight, "above", Duration.ofSeconds(5));
             fourth.click("screen");
