@@ -8,7 +8,7 @@ import { RoomList } from './rooms.js';
 import { SpeakingMeter } from './speaking.js';
 import {
   byId, clearError, fillSelect, hideNotice, initial, limitCharacters, setHint, setPressed, setStatus, showError,
-  showFailure, showHome, showNotice, showRoom, Stage,
+  showFailure, showHome, showNotice, showRoom, showUnseen, Stage,
 } from './ui.js';
 import { WakeLock } from './wakelock.js';
 
@@ -29,6 +29,7 @@ const localVideo = byId('local-video');
 const previewVideo = byId('prejoin-preview');
 let previewAdvice = null; // what the preview's media request advised, shown again in the room
 let unread = 0;
+let unseen = 0; // chat lines while the page was hidden (in its title)
 let mutedHintTimer = null;
 const controls = {
   mute: byId('mute'),
@@ -81,10 +82,18 @@ const meeting = new Meeting({
   onEnd: (reason) => goHome(reason),
 });
 // Counted at the next frame: whether the chat shows is a style question, answered then without forcing one now.
-chat.onIncoming = () => requestAnimationFrame(() => {
-  if (!meeting.active || chatVisible()) return;
-  unread += 1;
-  showUnread();
+chat.onIncoming = () => {
+  if (document.hidden && meeting.active) showUnseen(meeting.room, ++unseen); // no frames come while hidden
+  requestAnimationFrame(() => {
+    if (!meeting.active || chatVisible()) return;
+    unread += 1;
+    showUnread();
+  });
+};
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden || !unseen) return;
+  unseen = 0;
+  if (meeting.active) showUnseen(meeting.room, 0);
 });
 
 function showSelf(self) {
@@ -215,6 +224,7 @@ function enterRoom(advice) {
   setHint('media-hint', advice);
   wakeLock.acquire();
   unread = 0;
+  unseen = 0;
   showUnread();
   controls.screen.hidden = !media.canShareScreen;
   updateLocal();

@@ -69,6 +69,12 @@ export function showRoom(room) {
   document.title = `${room} · Huddle`;
 }
 
+// Chat lines that came while the page was in the background, counted in its title ("(2) standup · Huddle") so that
+// the tab shows them, until the page is looked at again.
+export function showUnseen(room, count) {
+  document.title = `${count ? `(${count}) ` : ''}${room} · Huddle`;
+}
+
 export function setHint(id, text) {
   const node = byId(id);
   node.textContent = text ?? '';

@@ -610,6 +610,14 @@ class BrowserCallTest {
             bob.driver().findElement(By.id("chat-toggle")).click();
             bob.waitFor(Duration.ofSeconds(5), () -> !bob.driver().findElement(By.id("chat-unread")).isDisplayed());
             assertThat(bob.chatTexts().stream().anyMatch(t -> t.contains("are you there?")), is(true));
+            // lines that come while Bob's window is minimised are counted in its title until he looks again
+            bob.driver().manage().window().minimize();
+            bob.waitFor(Duration.ofSeconds(5), () -> Boolean.TRUE.equals(bob.js("return document.hidden")));
+            ann.chat("hello?");
+            ann.chat("Bob?");
+            bob.waitFor(Duration.ofSeconds(10), () -> ("(2) " + room + " · Huddle").equals(bob.js("return document.title")));
+            bob.driver().manage().window().setSize(new Dimension(1024, 768));
+            bob.waitFor(Duration.ofSeconds(5), () -> (room + " · Huddle").equals(bob.js("return document.title")));
             // on a phone's width the panel opens below the call: the chat's input comes into view
             bob.driver().manage().window().setSize(new Dimension(400, 800));
             bob.driver().findElement(By.id("chat-toggle")).click();
