@@ -115,12 +115,20 @@ export class Stage {
     this.tiles = new Map();   // peerId -> {tile, video, name, ...}
     this.streams = new Map(); // peerId -> MediaStream, kept even before the peer's tile exists
     this.sinkId = '';         // chosen audio output ('' = the default)
+    this.pinned = null;       // the tile the user pinned, or null
     // A double-click on a tile shows it full screen (a shared slide, a face); another one, or Esc, comes back.
     grid.addEventListener('dblclick', (ev) => {
       const tile = ev.target.closest?.('.tile');
-      if (!tile) return;
+      if (!tile || ev.target.closest('button')) return;
       if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
       else tile.requestFullscreen?.().catch(() => {});
+    });
+    // Pin: that tile is shown large, as a shared screen is, until unpinned or its person leaves.
+    grid.addEventListener('click', (ev) => {
+      const tile = ev.target.closest?.('.pin') && ev.target.closest('.tile');
+      if (!tile) return;
+      this.pinned = this.pinned === tile ? null : tile;
+      this.#layout();
     });
   }
 
@@ -198,7 +206,8 @@ export class Stage {
       },
       video,
       el('div', { class: 'placeholder', 'aria-hidden': 'true' }, letter),
-      el('figcaption', {}, name, handBadge, mutedBadge, screenBadge, netBadge, qualityBadge));
+      el('figcaption', {}, name, handBadge, mutedBadge, screenBadge, netBadge, qualityBadge),
+      el('button', { type: 'button', class: 'pin', 'aria-pressed': 'false', text: 'Pin' }));
       view = { tile, video, letter, name, mutedBadge, screenBadge, netBadge, handBadge, qualityBadge };
       if (this.sinkId) video.setSinkId?.(this.sinkId).catch(() => {});
       this.tiles.set(peer.peerId, view);
@@ -214,7 +223,10 @@ export class Stage {
     view.mutedBadge.hidden = media.audio !== false;
     view.screenBadge.hidden = !media.screen;
     view.tile.classList.toggle('video-off', !media.video && !media.screen);
-    view.tile.classList.toggle('screen', Boolean(media.screen));
+    if (view.tile.classList.contains('screen') !== Boolean(media.screen)) {
+      view.tile.classList.toggle('screen', Boolean(media.screen));
+      this.#layout();
+    }
     view.handBadge.hidden = !peer.hand;
   }
 
@@ -248,16 +260,29 @@ export class Stage {
     view.video.srcObject = null;
     view.tile.remove();
     this.tiles.delete(peerId);
+    if (this.pinned === view.tile) this.pinned = null;
     this.#layout();
   }
 
   clear() {
     for (const peerId of [...this.tiles.keys()]) this.remove(peerId);
     this.streams.clear();
+    this.pinned = null;
+    this.#layout();
   }
 
+  // The tile shown large (spotlit): the pinned one, else the first shared screen, else none.
   #layout() {
     this.grid.dataset.count = String(this.tiles.size + 1);
+    const spotlit = this.pinned ?? this.grid.querySelector(':scope > .tile.screen');
+    for (const tile of this.grid.querySelectorAll(':scope > .tile')) {
+      tile.classList.toggle('spotlit', tile === spotlit);
+      const pin = tile.querySelector(':scope > .pin');
+      if (!pin) continue;
+      const pinned = tile === this.pinned;
+      pin.setAttribute('aria-pressed', String(pinned));
+      pin.textContent = pinned ? 'Unpin' : 'Pin';
+    }
   }
 }
 

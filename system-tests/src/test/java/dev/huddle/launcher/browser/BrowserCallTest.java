@@ -166,7 +166,7 @@ class BrowserCallTest {
             // grid's width, above the people. When P4 stops, its tile goes back among the others.
             fourth.click("screen");
             assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("true"));
-            String spotlight = """
+            String spotlightOf = """
                     const box = (e) => e.getBoundingClientRect();
                     const screen = document.querySelector('[data-testid=tile][data-peer-id="%s"]');
                     const s = box(screen), g = box(document.getElementById('grid'));
@@ -178,7 +178,8 @@ class BrowserCallTest {
                     return 'tile ' + Math.round(s.width) + 'x' + Math.round(s.height) + ' at ' + Math.round(s.left - g.left) + ','
                       + Math.round(s.top - g.top) + ' in ' + Math.round(g.width) + 'x' + Math.round(g.height) + ', others '
                       + others.map((o) => Math.round(o.left - g.left) + ',' + Math.round(o.top - g.top)).join(' ');
-                    """.formatted(fourthId);
+                    """;
+            String spotlight = spotlightOf.formatted(fourthId);
             first.awaitScript(spotlight, "beside", Duration.ofSeconds(20));
             first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
             // a double-click shows the shared screen full screen, another one comes back
@@ -194,6 +195,21 @@ class BrowserCallTest {
             fourth.click("screen");
             assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("false"));
             first.waitFor(Duration.ofSeconds(20), () -> ((String) first.js(spotlight)).startsWith("tile "));
+            // P1 pins P2: P2's tile is shown as large as a shared screen (above, then beside in a landscape window)
+            // until unpinned
+            String secondId = pages.get(1).el("local-video").getAttribute("data-peer-id");
+            WebElement secondTile = first.driver().findElement(
+                    By.cssSelector("[data-testid=tile][data-peer-id='" + secondId + "']"));
+            new Actions(first.driver()).moveToElement(secondTile).perform();
+            WebElement pin = secondTile.findElement(By.className("pin"));
+            pin.click();
+            assertThat(pin.getAttribute("aria-pressed"), is("true"));
+            first.awaitScript(spotlightOf.formatted(secondId), "above", Duration.ofSeconds(5));
+            first.driver().manage().window().setSize(new Dimension(1280, 800));
+            first.awaitScript(spotlightOf.formatted(secondId), "beside", Duration.ofSeconds(5));
+            first.awaitScript(inView, "all in view", Duration.ofSeconds(5));
+            pin.click();
+            first.waitFor(Duration.ofSeconds(5), () -> ((String) first.js(spotlightOf.formatted(secondId))).startsWith("tile "));
 
             // four people: each sender scales its copies down (426x240)
             for (CallPage p : pages) {
