@@ -216,6 +216,9 @@ class BrowserCallTest {
                 p.waitFor(Duration.ofSeconds(30), () -> maxRemoteWidth(p) <= 430);
             }
 
+            // a pinned person who leaves takes the pin along: the others go back to the grid
+            first.js("document.querySelector('[data-testid=tile][data-peer-id=\"" + fourthId + "\"] .pin').click()");
+            first.awaitScript(spotlight, "beside", Duration.ofSeconds(5));
             fourth.click("leave");
             fourth.awaitHome(Duration.ofSeconds(15));
             for (CallPage p : pages.subList(0, 3)) {
@@ -228,6 +231,7 @@ class BrowserCallTest {
                 }
                 assertThat(p.remotePeerIds().contains(fourthId), is(false));
             }
+            assertThat(first.js("return document.querySelectorAll('.tile.spotlit').length"), is(0L));
         } finally {
             pages.forEach(CallPage::close);
             browser.quit();
