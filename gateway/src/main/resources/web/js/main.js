@@ -13,6 +13,7 @@ import {
 import { WakeLock } from './wakelock.js';
 
 const NICKNAME_KEY = 'huddle.nickname';
+const LAYOUT_KEY = 'huddle.layout'; // 'speaker' or 'grid', remembered between visits
 const ROOM_PATTERN = /^[\p{L}\p{M}\p{Nd} ._-]{1,64}$/u; // as the server checks it (protocol.md)
 const NICKNAME_PATTERN = /^[^\p{Cc}]{1,32}$/u;
 const MUTED_HINT_MS = 4000;
@@ -37,6 +38,7 @@ const controls = {
   flip: byId('flip'),
   screen: byId('screen'),
   invite: byId('invite'),
+  layout: byId('layout'),
   leave: byId('leave'),
   cameraSelect: byId('camera-select'),
   micSelect: byId('mic-select'),
@@ -164,6 +166,7 @@ function roomFromUrl() {
 function prefill() {
   try {
     byId('nickname').value = localStorage.getItem(NICKNAME_KEY) ?? '';
+    if (localStorage.getItem(LAYOUT_KEY) === 'speaker') setSpeakerView(true);
   } catch {
     // storage blocked (private mode): the name is just not remembered
   }
@@ -484,6 +487,20 @@ document.addEventListener('keydown', (ev) => {
   action();
 });
 controls.invite.addEventListener('click', copyInvite);
+controls.layout.addEventListener('click', () => {
+  setSpeakerView(controls.layout.getAttribute('aria-pressed') !== 'true');
+  try {
+    localStorage.setItem(LAYOUT_KEY, stage.speakerView ? 'speaker' : 'grid');
+  } catch {
+    // storage blocked: the choice lasts this visit
+  }
+});
+
+// Speaker view shows the person speaking large, the others beside or below; the grid shows everyone alike.
+function setSpeakerView(on) {
+  stage.setSpeakerView(on);
+  setPressed(controls.layout, on, on ? 'Grid view' : 'Speaker view');
+}
 navigator.mediaDevices?.addEventListener?.('devicechange', refreshDevices);
 
 async function copyInvite() {

@@ -104,6 +104,7 @@ export function playSafely(video) {
 }
 
 const REACTION_MS = 4000; // a reaction floats this long over its sender's tile
+const SPEAKER_SWITCH_MS = 2000;
 
 // The grid of tiles: the local tile is static in the page, remote ones come and go. A tile carries who is
 // speaking (data-speaking), the connection's quality (data-quality) and its ICE state (data-connection).
@@ -116,6 +117,10 @@ export class Stage {
     this.streams = new Map(); // peerId -> MediaStream, kept even before the peer's tile exists
     this.sinkId = '';         // chosen audio output ('' = the default)
     this.pinned = null;       // the tile the user pinned, or null
+    this.speakerView = false; // the last remote speaker shown large (else a grid of equals)
+    this.speaker = null;      // that speaker's tile
+    this.shownSpeakerAt = 0;  // when the large tile last changed to another speaker
+    this.speakerTimer = null;
     // A double-click on a tile shows it full screen (a shared slide, a face); another one, or Esc, comes back.
     grid.addEventListener('dblclick', (ev) => {
       const tile = ev.target.closest?.('.tile');
@@ -156,6 +161,30 @@ export class Stage {
       if (tile !== active) tile.classList.remove('active-speaker');
     }
     active?.classList.add('active-speaker');
+    if (!active || active === this.localTile || active === this.speaker) return;
+    this.speaker = active;
+    if (this.speakerView) this.#showSpeaker();
+  }
+
+  setSpeakerView(on) {
+    this.speakerView = on;
+    this.#layout();
+  }
+
+  // In speaker view the large tile follows the speaker, but changes at most every SPEAKER_SWITCH_MS: a word from
+  // someone else, or two people talking over each other, does not swap the layout back and forth.
+  #showSpeaker() {
+    if (this.speakerTimer) return;
+    const wait = this.shownSpeakerAt + SPEAKER_SWITCH_MS - performance.now();
+    if (wait > 0) {
+      this.speakerTimer = setTimeout(() => {
+        this.speakerTimer = null;
+        this.#showSpeaker();
+      }, wait);
+      return;
+    }
+    this.shownSpeakerAt = performance.now();
+    this.#layout();
   }
 
   setQuality(peerId, quality) {
@@ -261,6 +290,7 @@ export class Stage {
     view.tile.remove();
     this.tiles.delete(peerId);
     if (this.pinned === view.tile) this.pinned = null;
+    if (this.speaker === view.tile) this.speaker = null;
     this.#layout();
   }
 
@@ -268,13 +298,16 @@ export class Stage {
     for (const peerId of [...this.tiles.keys()]) this.remove(peerId);
     this.streams.clear();
     this.pinned = null;
+    this.speaker = null;
     this.#layout();
   }
 
-  // The tile shown large (spotlit): the pinned one, else the first shared screen, else none.
+  // The tile shown large (spotlit): the pinned one, else the first shared screen, else in speaker view the last
+  // remote speaker (or the first remote tile before anyone spoke), else none.
   #layout() {
     this.grid.dataset.count = String(this.tiles.size + 1);
-    const spotlit = this.pinned ?? this.grid.querySelector(':scope > .tile.screen');
+    const spotlit = this.pinned ?? this.grid.querySelector(':scope > .tile.screen')
+      ?? (this.speakerView ? this.speaker ?? this.grid.querySelector(':scope > .tile.remote') : null);
     for (const tile of this.grid.querySelectorAll(':scope > .tile')) {
       tile.classList.toggle('spotlit', tile === spotlit);
       const pin = tile.querySelector(':scope > .pin');
