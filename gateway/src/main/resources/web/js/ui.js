@@ -303,10 +303,10 @@ export class Stage {
   }
 
   // The tile shown large (spotlit): the pinned one, else the first shared screen, else in speaker view the last
-  // remote speaker (or the first remote tile before anyone spoke), else none.
+  // remote speaker (or the first remote tile before anyone spoke), else none; alone, none.
   #layout() {
     this.grid.dataset.count = String(this.tiles.size + 1);
-    const spotlit = this.pinned ?? this.grid.querySelector(':scope > .tile.screen')
+    const spotlit = this.tiles.size === 0 ? null : this.pinned ?? this.grid.querySelector(':scope > .tile.screen')
       ?? (this.speakerView ? this.speaker ?? this.grid.querySelector(':scope > .tile.remote') : null);
     for (const tile of this.grid.querySelectorAll(':scope > .tile')) {
       tile.classList.toggle('spotlit', tile === spotlit);
