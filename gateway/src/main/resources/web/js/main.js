@@ -500,6 +500,7 @@ controls.layout.addEventListener('click', () => {
 function setSpeakerView(on) {
   stage.setSpeakerView(on);
   setPressed(controls.layout, on, on ? 'Grid view' : 'Speaker view');
+  controls.layout.title = on ? 'Show everyone alike' : 'Show the person speaking large';
 }
 navigator.mediaDevices?.addEventListener?.('devicechange', refreshDevices);
 
