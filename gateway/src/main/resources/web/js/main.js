@@ -168,7 +168,7 @@ function prefill() {
     byId('nickname').value = localStorage.getItem(NICKNAME_KEY) ?? '';
     if (localStorage.getItem(LAYOUT_KEY) === 'speaker') setSpeakerView(true);
   } catch {
-    // storage blocked (private mode): the name is just not remembered
+    // storage blocked (private mode): the name and the layout are just not remembered
   }
   byId('room').value = roomFromUrl();
   const empty = ['nickname', 'room'].find((id) => !byId(id).value);
