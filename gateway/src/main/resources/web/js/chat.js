@@ -130,14 +130,12 @@ function linked(text) {
     while (TRAILING.includes(address.at(-1)) && (address.at(-1) !== ')' || count(')') > count('('))) {
       address = address.slice(0, -1);
     }
-    let href = null;
+    let href;
     try {
-      const url = new URL(address);
-      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
+      href = new URL(address).href; // http(s) only: ADDRESS matches nothing else
     } catch {
-      // not an address after all: stays text
+      continue; // not an address after all ("https://."): stays text
     }
-    if (!href) continue;
     parts.push(text.slice(at, match.index));
     parts.push(el('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: address }));
     at = match.index + address.length;

@@ -66,7 +66,7 @@ export function showRoom(room) {
   byId('home-view').hidden = true;
   byId('room-view').hidden = false;
   byId('room-title').textContent = room;
-  document.title = `${room} · Huddle`;
+  showUnseen(room, 0);
 }
 
 // Chat lines that came while the page was in the background, counted in its title ("(2) standup · Huddle") so that

@@ -187,9 +187,9 @@ class BrowserCallTest {
                     By.cssSelector("[data-testid=tile][data-peer-id='" + fourthId + "']"));
             String fullScreen = "return document.fullscreenElement?.dataset.peerId ?? 'none'";
             new Actions(first.driver()).doubleClick(screenTile).perform();
-            first.waitFor(Duration.ofSeconds(5), () -> fourthId.equals(first.js(fullScreen)));
+            first.awaitScript(fullScreen, fourthId, Duration.ofSeconds(5));
             new Actions(first.driver()).doubleClick(screenTile).perform();
-            first.waitFor(Duration.ofSeconds(5), () -> "none".equals(first.js(fullScreen)));
+            first.awaitScript(fullScreen, "none", Duration.ofSeconds(5));
             first.driver().manage().window().setSize(new Dimension(900, 1100));
             first.awaitScript(spotlight, "above", Duration.ofSeconds(5));
             fourth.click("screen");
@@ -248,16 +248,16 @@ class BrowserCallTest {
             third.click("mute");
             first.driver().findElement(By.id("layout")).click();
             third.click("mute");
-            first.waitFor(Duration.ofSeconds(15), () -> thirdId.equals(first.js(largest)));
+            first.awaitScript(largest, thirdId, Duration.ofSeconds(15));
             third.click("mute");
             second.click("mute");
-            first.waitFor(Duration.ofSeconds(15), () -> secondId.equals(first.js(largest)));
+            first.awaitScript(largest, secondId, Duration.ofSeconds(15));
             first.driver().findElement(By.id("layout")).click();
-            first.waitFor(Duration.ofSeconds(5), () -> "none large".equals(first.js(largest)));
+            first.awaitScript(largest, "none large", Duration.ofSeconds(5));
             first.driver().findElement(By.id("layout")).click();
             first.driver().navigate().refresh();
-            first.waitFor(Duration.ofSeconds(10), () -> "true".equals(
-                    first.driver().findElement(By.id("layout")).getAttribute("aria-pressed")));
+            first.awaitScript("return document.getElementById('layout').getAttribute('aria-pressed')", "true",
+                    Duration.ofSeconds(10));
         } finally {
             pages.forEach(CallPage::close);
             browser.quit();
@@ -661,9 +661,9 @@ class BrowserCallTest {
             bob.waitFor(Duration.ofSeconds(5), () -> Boolean.TRUE.equals(bob.js("return document.hidden")));
             ann.chat("hello?");
             ann.chat("Bob?");
-            bob.waitFor(Duration.ofSeconds(10), () -> ("(2) " + room + " · Huddle").equals(bob.js("return document.title")));
+            bob.awaitScript("return document.title", "(2) " + room + " · Huddle", Duration.ofSeconds(10));
             bob.driver().manage().window().setSize(new Dimension(1024, 768));
-            bob.waitFor(Duration.ofSeconds(5), () -> (room + " · Huddle").equals(bob.js("return document.title")));
+            bob.awaitScript("return document.title", room + " · Huddle", Duration.ofSeconds(5));
             // on a phone's width the panel opens below the call: the chat's input comes into view
             bob.driver().manage().window().setSize(new Dimension(400, 800));
             bob.driver().findElement(By.id("chat-toggle")).click();
