@@ -8,7 +8,7 @@ import { RoomList } from './rooms.js';
 import { SpeakingMeter } from './speaking.js';
 import {
   byId, clearError, fillSelect, hideNotice, initial, limitCharacters, setHint, setPressed, setStatus, showError,
-  showFailure, showHome, showNotice, showRoom, showUnseen, Stage,
+  showFailure, showHome, showNotice, showRoom, showToast, showUnseen, Stage,
 } from './ui.js';
 import { WakeLock } from './wakelock.js';
 
@@ -17,6 +17,10 @@ const LAYOUT_KEY = 'huddle.layout'; // 'speaker' or 'grid', remembered between v
 const ROOM_PATTERN = /^[\p{L}\p{M}\p{Nd} ._-]{1,64}$/u; // as the server checks it (protocol.md)
 const NICKNAME_PATTERN = /^[^\p{Cc}]{1,32}$/u;
 const MUTED_HINT_MS = 4000;
+const PEOPLE_WORDS = {
+  joined: 'joined', left: 'left', disconnected: 'lost the connection', kicked: 'was removed by an operator',
+  hand: 'raised a hand',
+};
 const ROOM_URL_DELAY_MS = 2000;
 const CAN_PICK_SPEAKER = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
@@ -81,6 +85,7 @@ const meeting = new Meeting({
   },
   onSelf: (self) => showSelf(self),
   onReaction: ({ from, emoji }) => stage.showReaction(from, emoji),
+  onPeople: ({ kind, nickname }) => showToast(`${nickname} ${PEOPLE_WORDS[kind]}`),
   onEnd: (reason) => goHome(reason),
 });
 // Counted at the next frame: whether the chat shows is a style question, answered then without forcing one now.

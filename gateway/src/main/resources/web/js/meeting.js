@@ -23,8 +23,10 @@ const mediaKey = (m) => JSON.stringify({ audio: Boolean(m?.audio), video: Boolea
 export class Meeting {
   // onEnter(self) after a join (or a re-join with a new peerId); onEnd(reason | null) when the room is
   // gone for us (reason {code, message} when it was not our own choice).
-  // meter: the SpeakingMeter; onReaction({from, emoji}); onSelf(self) when our own entry changed (hand, name).
-  constructor({ conn, media, stage, chat, participants, meter, onEnter, onEnd, onReaction, onSelf }) {
+  // meter: the SpeakingMeter; onReaction({from, emoji}); onSelf(self) when our own entry changed (hand, name);
+  // onPeople({kind, nickname}) when someone else comes, goes ('left', 'disconnected', 'kicked') or raises a hand
+  // ('joined', 'hand') while we are in the room: not for who was there when we came, nor for a resume's catch-up.
+  constructor({ conn, media, stage, chat, participants, meter, onEnter, onEnd, onReaction, onSelf, onPeople }) {
     this.conn = conn;
     this.media = media;
     this.stage = stage;
@@ -35,6 +37,7 @@ export class Meeting {
     this.onEnd = onEnd;
     this.onReaction = onReaction;
     this.onSelf = onSelf;
+    this.onPeople = onPeople;
     this.stats = new Map(); // peerId -> LinkStats
     this.qualityTimer = null;
     this.room = null;
@@ -53,7 +56,11 @@ export class Meeting {
       else if (this.room !== null && data.room === this.room) handler(data);
     };
     conn.on('peer_joined', inRoom(({ peer }) => this.#peerJoined(peer)));
-    conn.on('peer_left', inRoom(({ peerId }) => this.#removePeer(peerId)));
+    conn.on('peer_left', inRoom(({ peerId, reason }) => {
+      const peer = this.peers.get(peerId);
+      this.#removePeer(peerId);
+      if (peer) this.onPeople({ kind: ['disconnected', 'kicked'].includes(reason) ? reason : 'left', nickname: peer.nickname });
+    }));
     conn.on('peer_media', inRoom(({ peerId, audio, video, screen }) => {
       this.#updatePeer(peerId, (peer) => ({ ...peer, media: { audio, video, screen } }));
     }));
@@ -66,7 +73,9 @@ export class Meeting {
         this.#renderPeople();
         this.onSelf(this.self);
       } else {
+        const raised = hand && !this.peers.get(peerId)?.hand;
         this.#updatePeer(peerId, (peer) => ({ ...peer, hand: hand ?? null }));
+        if (raised) this.onPeople({ kind: 'hand', nickname: this.peers.get(peerId).nickname });
       }
     }));
     conn.on('reaction', inRoom(({ from, emoji }) => this.onReaction({ from, emoji })));
@@ -364,6 +373,7 @@ export class Meeting {
 
   #peerJoined(peer) {
     if (peer.peerId === this.self?.peerId) return;
+    if (!this.peers.has(peer.peerId)) this.onPeople({ kind: 'joined', nickname: peer.nickname });
     this.#addPeer(peer);
     this.#renderPeople();
     this.#later(OFFER_FALLBACK_MS, () => {

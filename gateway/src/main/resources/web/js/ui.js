@@ -55,10 +55,23 @@ export function hideNotice() {
   byId('notice').hidden = true;
 }
 
+// "Ann joined", "Bob raised a hand": a few seconds over the call's top corner, at most three at a time (a crowd
+// coming at once shows its latest three), never in the way of a click.
+const TOAST_MS = 4000;
+const TOASTS_SHOWN = 3;
+export function showToast(text) {
+  const box = byId('toasts');
+  const node = el('p', { class: 'toast', text });
+  box.append(node);
+  while (box.childElementCount > TOASTS_SHOWN) box.firstElementChild.remove();
+  setTimeout(() => node.remove(), TOAST_MS);
+}
+
 export function showHome() {
   byId('room-view').hidden = true;
   byId('home-view').hidden = false;
   byId('room-title').textContent = '';
+  byId('toasts').replaceChildren();
   document.title = 'Huddle';
 }
 

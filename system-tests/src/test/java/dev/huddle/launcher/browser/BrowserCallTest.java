@@ -726,15 +726,21 @@ class BrowserCallTest {
             String annId = ann.join(room, null).awaitJoined();
             String bobId = bob.join(room, null).awaitJoined();
             bob.waitFor(Duration.ofSeconds(20), () -> bob.participantOrder().size() == 2);
+            // Who comes, raises a hand or goes is said for a few seconds over the call (not who was already there).
+            ann.awaitScript(TOASTS, List.of("Bob joined"), Duration.ofSeconds(10));
+            assertThat(bob.js(TOASTS), is(List.of()));
 
             bob.click("hand");
             bob.waitFor(Duration.ofSeconds(10), () -> "true".equals(bob.el("hand").getAttribute("aria-pressed")));
             ann.waitFor(Duration.ofSeconds(10), () -> ann.participantOrder().getFirst().equals(bobId + ":up"));
+            ann.awaitScript("return " + TOASTS_TEXT + ".includes('Bob raised a hand')", true, Duration.ofSeconds(5));
             ann.click("hand");
             for (CallPage p : List.of(ann, bob)) {
                 p.waitFor(Duration.ofSeconds(10), () -> p.participantOrder().equals(
                         List.of(bobId + ":up", annId + ":up")));
             }
+            bob.awaitScript(TOASTS, List.of("Ann raised a hand"), Duration.ofSeconds(5));
+            ann.awaitScript(TOASTS, List.of(), Duration.ofSeconds(10)); // gone after a while; none about herself
             bob.click("hand");
             bob.waitFor(Duration.ofSeconds(10), () -> "false".equals(bob.el("hand").getAttribute("aria-pressed")));
             ann.waitFor(Duration.ofSeconds(10), () -> ann.participantOrder().equals(
@@ -749,6 +755,12 @@ class BrowserCallTest {
             long seen = System.nanoTime();
             bob.waitFor(Duration.ofSeconds(10), () -> bob.driver().findElements(By.cssSelector(onTile)).isEmpty());
             assertThat((System.nanoTime() - seen) / 1_000_000, greaterThanOrEqualTo(1800L));
+
+            bob.click("leave");
+            ann.awaitScript(TOASTS, List.of("Bob left"), Duration.ofSeconds(10));
         }
     }
+
+    private static final String TOASTS_TEXT = "[...document.querySelectorAll('#toasts .toast')].map((t) => t.textContent)";
+    private static final String TOASTS = "return " + TOASTS_TEXT;
 }

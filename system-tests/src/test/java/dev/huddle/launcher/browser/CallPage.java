@@ -243,10 +243,10 @@ final class CallPage implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code script} (JavaScript returning a string) returns {@code expected}; if it does not in time,
-     * fails with what it returns then (the script says what is wrong, e.g. where an element is).
+     * Waits until {@code script} (JavaScript returning a string, boolean or list) returns {@code expected}; if it does
+     * not in time, fails with what it returns then (the script says what is wrong, e.g. where an element is).
      */
-    void awaitScript(String script, String expected, Duration timeout) {
+    void awaitScript(String script, Object expected, Duration timeout) {
         try {
             waitFor(timeout, () -> expected.equals(js(script)));
         } catch (RuntimeException e) {
