@@ -17,6 +17,8 @@ const ANSWER_TIMEOUT_MAX_MS = 20000;
 const ICE_STUCK_MS = 10000;          // negotiated but ICE still new/checking: restart (the impolite side)
 const DISCONNECTED_RESTART_MS = 3000;
 const SPARE_CLOSE_DELAY_MS = 3000;  // an unused spare offer is closed this long after the join (see #dropSpare)
+const SETTLE_MAX_MS = 3000;         // the next spare answer waits at most this long for the calls under way
+const SETTLING = new Set(['new', 'connecting']);
 
 export class Call {
   // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
@@ -26,6 +28,7 @@ export class Call {
     this.selfId = selfId;
     this.spare = spare;                 // a connection offered in advance (SpareOffer), for the first peer called
     this.spareAnswer = null;            // a connection made in advance (SpareAnswer), for the next peer who calls
+    this.settleTimer = null;            // a spare answer waiting for the calls under way (#prepareAnswerWhenSettled)
     this.ended = false;                 // closeAll() was called: no spare is made any more
     this.iceServers = iceServers;
     this.send = send;
@@ -84,7 +87,7 @@ export class Call {
       link = new PeerLink(this, from, false, spare);
       this.links.set(from, link);
       this.limitVideo();
-      this.#prepareAnswerSoon(); // for the next one (also when the one kept no longer fit), once this is under way
+      this.#prepareAnswerWhenSettled(); // for the next one (also when the one kept no longer fit)
     }
     if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
     console.warn(`huddle: the call with ${from} diverged; starting it over`);
@@ -120,7 +123,17 @@ export class Call {
   // for whoever joins next and calls us is made.
   calledEveryone() {
     this.#dropSpare();
-    this.#prepareAnswerSoon();
+    this.#prepareAnswerWhenSettled();
+  }
+
+  // The next spare answer, once every call under way is up (or after SETTLE_MAX_MS): made while one
+  // negotiates, its setup took WebRTC's thread from that call's answer and first frames.
+  #prepareAnswerWhenSettled(since = performance.now()) {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+    const settling = [...this.links.values()].some((link) => SETTLING.has(link.pc.connectionState));
+    if (!settling || performance.now() - since >= SETTLE_MAX_MS) this.#prepareAnswerSoon();
+    else this.settleTimer = setTimeout(() => this.#prepareAnswerWhenSettled(since), 100);
   }
 
   // In a task of its own, after the one at hand: a connection with our tracks for the next peer who calls
@@ -143,6 +156,7 @@ export class Call {
 
   closeAll() {
     this.ended = true;
+    clearTimeout(this.settleTimer);
     for (const spare of [this.spare, this.spareAnswer]) spare?.close();
     this.spare = null;
     this.spareAnswer = null;
