@@ -59,7 +59,8 @@ export class Meeting {
     conn.on('peer_left', inRoom(({ peerId, reason }) => {
       const peer = this.peers.get(peerId);
       this.#removePeer(peerId);
-      if (peer) this.onPeople({ kind: ['disconnected', 'kicked'].includes(reason) ? reason : 'left', nickname: peer.nickname });
+      const kind = ['disconnected', 'kicked'].includes(reason) ? reason : 'left';
+      if (peer) this.onPeople({ kind, nickname: peer.nickname });
     }));
     conn.on('peer_media', inRoom(({ peerId, audio, video, screen }) => {
       this.#updatePeer(peerId, (peer) => ({ ...peer, media: { audio, video, screen } }));
@@ -73,9 +74,9 @@ export class Meeting {
         this.#renderPeople();
         this.onSelf(this.self);
       } else {
-        const raised = hand && !this.peers.get(peerId)?.hand;
+        const before = this.peers.get(peerId);
         this.#updatePeer(peerId, (peer) => ({ ...peer, hand: hand ?? null }));
-        if (raised) this.onPeople({ kind: 'hand', nickname: this.peers.get(peerId).nickname });
+        if (before && hand && !before.hand) this.onPeople({ kind: 'hand', nickname: before.nickname });
       }
     }));
     conn.on('reaction', inRoom(({ from, emoji }) => this.onReaction({ from, emoji })));
