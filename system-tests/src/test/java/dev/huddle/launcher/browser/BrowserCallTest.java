@@ -316,6 +316,7 @@ class BrowserCallTest {
             ann.waitFor(Duration.ofSeconds(20), () -> ann.text("error").contains("disconnected"));
             bob.waitFor(Duration.ofSeconds(10), () -> bob.remotePeerIds().isEmpty()
                     && bob.text("peer-count").equals("1"));
+            bob.awaitScript(toastShown("Ann lost the connection"), true, Duration.ofSeconds(2));
             ann.waitFor(Duration.ofSeconds(20), () -> ann.text("status").equals("connected")); // a fresh session
             Thread.sleep(3000); // nothing brings her back into the room
             assertThat(bob.remotePeerIds(), is(empty()));
@@ -733,7 +734,7 @@ class BrowserCallTest {
             bob.click("hand");
             bob.waitFor(Duration.ofSeconds(10), () -> "true".equals(bob.el("hand").getAttribute("aria-pressed")));
             ann.waitFor(Duration.ofSeconds(10), () -> ann.participantOrder().getFirst().equals(bobId + ":up"));
-            ann.awaitScript("return " + TOASTS_TEXT + ".includes('Bob raised a hand')", true, Duration.ofSeconds(5));
+            ann.awaitScript(toastShown("Bob raised a hand"), true, Duration.ofSeconds(5));
             ann.click("hand");
             for (CallPage p : List.of(ann, bob)) {
                 p.waitFor(Duration.ofSeconds(10), () -> p.participantOrder().equals(
@@ -763,4 +764,9 @@ class BrowserCallTest {
 
     private static final String TOASTS_TEXT = "[...document.querySelectorAll('#toasts .toast')].map((t) => t.textContent)";
     private static final String TOASTS = "return " + TOASTS_TEXT;
+
+    /** A script: whether a note over the call says {@code text} now. */
+    private static String toastShown(String text) {
+        return "return " + TOASTS_TEXT + ".includes('" + text + "')";
+    }
 }
