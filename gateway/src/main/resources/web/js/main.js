@@ -472,7 +472,7 @@ async function rename() {
   }
 }
 
-// Keyboard shortcuts, as in Meet (Ctrl+D, Ctrl+E) and Jitsi (M, V; H for the hand) while not typing.
+// Keyboard shortcuts, as in Meet (Ctrl+D, Ctrl+E) and Jitsi (M, V; H for the hand, W for the view) while not typing.
 document.addEventListener('keydown', (ev) => {
   if (!meeting.active || ev.repeat || ev.altKey) return;
   const key = ev.key.toLowerCase();
@@ -486,6 +486,7 @@ document.addEventListener('keydown', (ev) => {
     if (key === 'm') action = () => controls.mute.click();
     if (key === 'v') action = () => controls.camera.click();
     if (key === 'h') action = () => controls.hand.click();
+    if (key === 'w') action = () => controls.layout.click();
   }
   if (!action) return;
   ev.preventDefault();
@@ -505,7 +506,7 @@ controls.layout.addEventListener('click', () => {
 function setSpeakerView(on) {
   stage.setSpeakerView(on);
   setPressed(controls.layout, on, on ? 'Grid view' : 'Speaker view');
-  controls.layout.title = on ? 'Show everyone alike' : 'Show the person speaking large';
+  controls.layout.title = on ? 'Show everyone alike (W)' : 'Show the person speaking large (W)';
 }
 navigator.mediaDevices?.addEventListener?.('devicechange', refreshDevices);
 

@@ -188,7 +188,9 @@ class PackagedServicesTest {
         env.put("SERVER_PORT", Integer.toString(port));
         int observePort = port;
         if (env.containsKey("OBSERVE_PORT")) {
-            observePort = freePort();
+            do {
+                observePort = freePort(); // another ask can get the same port back, once the first one is closed
+            } while (observePort == port);
             env.put("OBSERVE_PORT", Integer.toString(observePort));
         }
         String limit = dev.container(service.deployment()).at("/resources/limits/memory").asText();

@@ -87,7 +87,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 c = Integer.parseInt(saved[1]);
             } else {
                 p = port == 0 ? freePort() : port;
-                c = freePort();
+                // Two asks for a free port can get the same one (it is free again once the first socket closes),
+                // and a broker cannot take one port for both listeners.
+                do {
+                    c = freePort();
+                } while (c == p);
             }
             Files.writeString(ports, p + " " + c);
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir, p, c, adminPassword);

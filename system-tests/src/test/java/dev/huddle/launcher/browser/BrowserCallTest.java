@@ -648,6 +648,12 @@ class BrowserCallTest {
             ann.waitFor(Duration.ofSeconds(40), () -> Boolean.TRUE.equals(ann.js("return window.mutedHintShown === true;")));
             assertThat("the video grid stays where it was while the hint shows",
                     ann.js("return [...new Set(window.gridTops)].length"), is(1L));
+            // W switches to speaker view and back, as in Jitsi
+            for (String pressed : List.of("true", "false")) {
+                new Actions(ann.driver()).sendKeys("w").perform();
+                ann.awaitScript("return document.getElementById('layout').getAttribute('aria-pressed')", pressed,
+                        Duration.ofSeconds(5));
+            }
 
             // unread count while the chat is folded away
             bob.driver().findElement(By.id("chat-toggle")).click();
