@@ -3,6 +3,9 @@
 // (newcomer's first offer, ICE restarts, a track added later); on a collision the polite side yields.
 // Politeness is fixed by comparing peerIds, so both ends always agree on who yields.
 //
+// Each connection also carries a data channel, negotiated with the media (no extra round trip): chat lines and
+// media states go over it to the peer at once, ahead of the server's copy (meeting.js).
+//
 // Nothing may leave a call stuck: an offer that got no answer is rolled back and made again, ICE that
 // stays `new`/`checking` or `disconnected` is restarted, and candidates that arrive before their
 // description wait for it.
@@ -23,8 +26,8 @@ const SETTLING = new Set(['new', 'connecting']);
 export class Call {
   // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
   // tracks() -> {audio, video} (either may be null); onStream(peerId, MediaStream) when a remote stream
-  // arrives; onState(peerId, iceConnectionState).
-  constructor({ selfId, iceServers, send, tracks, onStream, onState, spare = null }) {
+  // arrives; onState(peerId, iceConnectionState); onMessage(peerId, text) for a message on a peer's data channel.
+  constructor({ selfId, iceServers, send, tracks, onStream, onState, onMessage = () => {}, spare = null }) {
     this.selfId = selfId;
     this.spare = spare;                 // a connection offered in advance (SpareOffer), for the first peer called
     this.spareAnswer = null;            // a connection made in advance (SpareAnswer), for the next peer who calls
@@ -35,6 +38,7 @@ export class Call {
     this.tracks = tracks;
     this.onStream = onStream;
     this.onState = onState;
+    this.onMessage = onMessage;
     this.screenSharing = () => false;
     this.outStream = new MediaStream(); // names our tracks' stream (msid) on the far side
     this.links = new Map();             // peerId -> PeerLink
@@ -96,6 +100,14 @@ export class Call {
     this.links.set(from, fresh);
     await fresh.receive(data);
     this.limitVideo();
+  }
+
+  // Sends `message` (JSON) over the data channel to `peerId`, or to everyone when it is null; returns the peerIds
+  // whose channel was open (the others get it from the server only).
+  sendDirect(peerId, message) {
+    const text = JSON.stringify(message);
+    const links = peerId === null ? [...this.links.values()] : [this.links.get(peerId)].filter(Boolean);
+    return links.filter((link) => link.sendDirect(text)).map((link) => link.peerId);
   }
 
   // Sends `track` (or nothing) as this kind to everyone.
@@ -171,6 +183,7 @@ class Spare {
     this.pc = connection(iceServers);
     this.tracks = tracks;
     addTracks(this.pc, tracks, stream, initiator);
+    this.channel = dataChannel(this.pc);
   }
 
   fits({ audio, video }) {
@@ -269,8 +282,12 @@ class PeerLink {
       call.onState(peerId, state);
     };
 
+    if (!spare) addTracks(pc, call.tracks(), this.outStream, initiator);
+    this.channel = spare?.channel ?? dataChannel(pc);
+    this.channel.onmessage = ({ data }) => {
+      if (!this.closed && typeof data === 'string') call.onMessage(peerId, data);
+    };
     if (offered) this.#sendSpareOffer(offered);
-    else if (!spare) addTracks(pc, call.tracks(), this.outStream, initiator);
   }
 
   // The offer made in advance goes out as soon as it exists, then the candidates gathered meanwhile (the far
@@ -491,6 +508,18 @@ class PeerLink {
     }
   }
 
+  // False when the channel is not open (not yet, or the peer's page has gone): the caller relies on the server.
+  sendDirect(text) {
+    if (this.closed || this.channel.readyState !== 'open') return false;
+    try {
+      this.channel.send(text);
+      return true;
+    } catch (err) {
+      console.debug(`huddle: data channel to ${this.peerId} refused a message`, err.message);
+      return false;
+    }
+  }
+
   restartIfStale() {
     if (this.closed) return;
     const state = this.pc.iceConnectionState;
@@ -535,6 +564,12 @@ class PeerLink {
 
 function connection(iceServers) {
   return new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+}
+
+// Both ends create the same channel (negotiated, id 0) before the offer or answer, so it needs no signalling of
+// its own and opens with the connection. Ordered and reliable: a peer's lines come in the order typed.
+function dataChannel(pc) {
+  return pc.createDataChannel('huddle', { negotiated: true, id: 0 });
 }
 
 // Our tracks, named as one stream. Without a track of a kind the newcomer (`initiator`) still asks to receive

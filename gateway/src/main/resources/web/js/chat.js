@@ -1,8 +1,15 @@
 // Room chat: the log (history from the join reply, then `chat` pushes, de-duplicated by id), the
 // recipient select ("Everyone" or one participant, for a private message) and the send form.
+//
+// A line a peer sends also comes straight from its page over the call's data channel (meeting.js), before the
+// server's copy: it shows at once as a preview, and the server's copy, when it comes, confirms it (the line takes
+// the server's id and time) instead of showing again. The server stays the authority: a preview its sender
+// withdraws (the server refused the line) or that no copy confirms in time goes from the log.
 import { el } from './ui.js';
 
 const MAX_TEXT = 2000;
+const PREVIEW_TTL_MS = 30000;   // longer than a request's retries: a line still unconfirmed then was not taken
+const MAX_PREVIEWS = 20;        // unconfirmed previews per peer; more (a flood) wait for the server's copies
 
 export class Chat {
   // send(text, to) -> Promise; onError(err) for a refused message.
@@ -13,6 +20,7 @@ export class Chat {
     this.send = send;
     this.onError = onError;
     this.seen = new Set();
+    this.previews = []; // {peerId, nonce, text, to, item, timer}, oldest first
     this.selfId = null;
     this.names = new Map(); // peerId -> nickname, to name the other end of private messages
     this.onIncoming = () => {};
@@ -32,6 +40,7 @@ export class Chat {
   reset(selfId, history = []) {
     this.selfId = selfId;
     this.seen.clear();
+    this.#dropPreviews();
     this.log.replaceChildren();
     this.input.value = '';
     this.stick = true;
@@ -55,16 +64,63 @@ export class Chat {
     this.to.value = peers.has(chosen) ? chosen : '';
   }
 
-  // A message pushed live (not history): counted as unread by onIncoming when someone else wrote it.
+  // A message pushed live (not history): counted as unread by onIncoming when someone else wrote it (and not
+  // already, as a preview).
   receive(message) {
     if (!message || this.seen.has(message.id)) return;
-    this.add(message);
-    if (message.from?.peerId !== this.selfId) this.onIncoming(message);
+    if (this.add(message) && message.from?.peerId !== this.selfId) this.onIncoming(message);
   }
 
+  // A line straight from a peer's page ({peerId, nickname, nonce, text, to}): shown until the server's copy
+  // confirms it or its sender withdraws it.
+  preview({ peerId, nickname, nonce, text, to }) {
+    if (this.previews.filter((p) => p.peerId === peerId).length >= MAX_PREVIEWS) return;
+    if (this.previews.some((p) => p.peerId === peerId && p.nonce === nonce)) return;
+    const message = { id: `preview:${peerId}:${nonce}`, from: { peerId, nickname }, to, text, ts: Date.now() };
+    const item = this.#render(message);
+    const preview = { peerId, nonce, text, to: to ?? null, item, timer: null };
+    preview.timer = setTimeout(() => this.#forget(preview, true), PREVIEW_TTL_MS);
+    this.previews.push(preview);
+    this.onIncoming(message);
+  }
+
+  // Its sender says the server did not take it.
+  withdraw(peerId, nonce) {
+    const preview = this.previews.find((p) => p.peerId === peerId && p.nonce === nonce);
+    if (preview) this.#forget(preview, true);
+  }
+
+  // Adds a message of the server's (history or live) unless it is there already; false when it was, or when it
+  // confirmed a preview instead (the oldest one of its sender with the same text and recipient: a peer's lines
+  // come in order both ways).
   add(message) {
-    if (!message || this.seen.has(message.id)) return;
+    if (!message || this.seen.has(message.id)) return false;
     this.seen.add(message.id);
+    const preview = this.previews.find((p) => p.peerId === message.from?.peerId && p.text === message.text
+      && p.to === (message.to ?? null));
+    if (preview) {
+      this.#forget(preview, false);
+      preview.item.dataset.id = message.id;
+      const time = preview.item.querySelector('time');
+      if (time) stamp(time, new Date(message.ts ?? Date.now()));
+      return false;
+    }
+    this.#render(message);
+    return true;
+  }
+
+  #forget(preview, removeItem) {
+    clearTimeout(preview.timer);
+    this.previews = this.previews.filter((p) => p !== preview);
+    if (removeItem) preview.item.remove();
+  }
+
+  #dropPreviews() {
+    for (const preview of this.previews) clearTimeout(preview.timer);
+    this.previews = [];
+  }
+
+  #render(message) {
     const own = message.from?.peerId === this.selfId;
     const time = new Date(message.ts ?? Date.now());
     const meta = el('div', { class: 'meta' },
@@ -73,10 +129,7 @@ export class Chat {
       const other = own ? (this.names.get(message.to) ?? 'someone') : null;
       meta.append(el('span', { class: 'to', text: own ? `privately to ${other}` : 'privately to you' }));
     }
-    meta.append(el('time', {
-      datetime: time.toISOString(),
-      text: time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
-    }));
+    meta.append(stamp(el('time'), time));
     const item = el('li', {
       'data-testid': 'chat-message',
       class: [own ? 'own' : '', message.to ? 'private' : ''].join(' ').trim() || null,
@@ -84,6 +137,7 @@ export class Chat {
     }, meta, el('p', { class: 'text' }, ...linked(message.text ?? '')));
     this.log.append(item);
     if (this.stick || own) this.#scrollToEnd();
+    return item;
   }
 
   // At the next frame, when the page lays itself out anyway; lines added meanwhile share one scroll.
@@ -113,6 +167,12 @@ export class Chat {
       this.onError(err);
     }
   }
+}
+
+function stamp(time, date) {
+  time.dateTime = date.toISOString();
+  time.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return time;
 }
 
 // The text as text nodes, with each web address in it a link that opens in a new tab. Only http(s) addresses are

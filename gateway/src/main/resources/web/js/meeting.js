@@ -16,6 +16,11 @@ const SIGNAL_ATTEMPTS = 6;
 const SIGNAL_TIMEOUT_MS = 8000;
 const MEDIA_RETRY_MS = 1000;       // a media state the server did not take is sent again this much later
 const QUALITY_SAMPLE_MS = 2000;
+// A media state straight from a peer (its data channel) stands this long against the server's `peer_media`
+// that differs: that one is older, overtaken on the way (two clicks of mute); after it, the server's word holds.
+const DIRECT_HOLD_MS = 2000;
+const MAX_DIRECT_CHARS = 8192;     // a chat line of 2000 characters, escaped, and its envelope
+let nonces = 0;
 
 // The media state as the protocol spells it, for comparing what the server knows with what we have.
 const mediaKey = (m) => JSON.stringify({ audio: Boolean(m?.audio), video: Boolean(m?.video), screen: Boolean(m?.screen) });
@@ -48,6 +53,8 @@ export class Meeting {
     this.credentials = null;
     this.lastMedia = null;
     this.timers = new Set();
+    this.heard = new Map();        // peerId -> {key, at} of the last media state straight from its page
+    this.serverMedia = new Map();  // peerId -> the server's media state held back meanwhile (DIRECT_HOLD_MS)
 
     this.joining = null;    // the room of a join in flight (#enterWhenAnswered)
     this.early = [];        // [handler, data] of that room that came before the join's reply
@@ -63,7 +70,14 @@ export class Meeting {
       if (peer) this.onPeople({ kind, nickname: peer.nickname });
     }));
     conn.on('peer_media', inRoom(({ peerId, audio, video, screen }) => {
-      this.#updatePeer(peerId, (peer) => ({ ...peer, media: { audio, video, screen } }));
+      const media = { audio, video, screen };
+      const heard = this.heard.get(peerId);
+      if (heard && performance.now() - heard.at < DIRECT_HOLD_MS && heard.key !== mediaKey(media)) {
+        this.serverMedia.set(peerId, media);
+        return;
+      }
+      this.serverMedia.delete(peerId);
+      this.#setMedia(peerId, media);
     }));
     conn.on('peer_renamed', inRoom(({ peerId, nickname }) => {
       this.#updatePeer(peerId, (peer) => ({ ...peer, nickname }));
@@ -163,13 +177,57 @@ export class Meeting {
     if (this.room !== null) this.conn.sendNow('leave', { room: this.room });
   }
 
+  // The line goes to the server (which keeps it and tells everyone) and, at once, straight to the peers whose
+  // data channel is open (a preview there, until the server's copy confirms it). If the server does not take it,
+  // those peers are told to withdraw it.
   sendChat(text, to) {
     const room = this.room;
     if (room === null) return Promise.reject(new Error('not in a room'));
+    const nonce = `${Date.now().toString(36)}-${(++nonces).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const direct = this.call && to !== this.self?.peerId ? this.call.sendDirect(to ?? null, { t: 'chat', nonce, text, to }) : [];
     return this.conn.request('chat', { room, text, to }).catch((err) => {
+      for (const peerId of direct) this.call?.sendDirect(peerId, { t: 'withdraw', nonce });
       this.#notInRoom(err, room);
       throw err;
     });
+  }
+
+  // A message on a peer's data channel. It is trusted no more than the server would trust it: the sender is the
+  // connection's peer (named by the server, not by the message), a line is for the room or for us, and text is
+  // shown as text.
+  #direct(peerId, text) {
+    const peer = this.peers.get(peerId);
+    if (!peer || text.length > MAX_DIRECT_CHARS) return;
+    let m;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (m?.t === 'chat') {
+      const length = typeof m.text === 'string' ? [...m.text].length : 0;
+      if (length < 1 || length > 2000 || typeof m.nonce !== 'string' || m.nonce.length > 64) return;
+      if (m.to !== undefined && m.to !== this.self?.peerId) return;
+      this.chat.preview({ peerId, nickname: peer.nickname, nonce: m.nonce, text: m.text, to: m.to });
+    } else if (m?.t === 'withdraw' && typeof m.nonce === 'string') {
+      this.chat.withdraw(peerId, m.nonce);
+    } else if (m?.t === 'media') {
+      const media = { audio: m.audio === true, video: m.video === true, screen: m.screen === true };
+      this.heard.set(peerId, { key: mediaKey(media), at: performance.now() });
+      this.serverMedia.delete(peerId);
+      this.#setMedia(peerId, media);
+      this.#later(DIRECT_HOLD_MS + 50, () => {
+        const held = this.serverMedia.get(peerId);
+        if (!held || performance.now() - (this.heard.get(peerId)?.at ?? 0) < DIRECT_HOLD_MS) return;
+        this.serverMedia.delete(peerId);
+        this.#setMedia(peerId, held);
+      });
+    }
+  }
+
+  #setMedia(peerId, media) {
+    if (mediaKey(this.peers.get(peerId)?.media) === mediaKey(media)) return;
+    this.#updatePeer(peerId, (peer) => ({ ...peer, media }));
   }
 
   // The local tracks changed (mute, camera, device, screen): update the senders and tell the room.
@@ -191,6 +249,7 @@ export class Meeting {
     if (key === this.lastMedia) return;
     this.lastMedia = key;
     const room = this.room;
+    this.call?.sendDirect(null, { t: 'media', ...state }); // shown by the peers at once; the server's copy follows
     this.conn.request('media', { room, ...state }).catch((err) => {
       if (this.lastMedia === key) this.lastMedia = null;
       console.warn(`huddle: media state not sent (${err.code})`);
@@ -283,6 +342,8 @@ export class Meeting {
     this.self = reply.self;
     this.peers = new Map();
     this.departed.clear();
+    this.heard.clear();
+    this.serverMedia.clear();
     this.call?.closeAll();
     this.stage.clear();
     const room = reply.room;
@@ -296,6 +357,7 @@ export class Meeting {
       tracks: () => ({ audio: this.media.audio, video: this.media.video }),
       onStream: (peerId, stream) => this.stage.setStream(peerId, stream),
       onState: (peerId, state) => this.stage.setConnection(peerId, state),
+      onMessage: (peerId, text) => this.#direct(peerId, text),
       spare,
     });
     this.call.screenSharing = () => this.media.screen !== null;
@@ -396,6 +458,8 @@ export class Meeting {
     this.call?.close(peerId);
     this.meter.remove(peerId);
     this.stats.delete(peerId);
+    this.heard.delete(peerId);
+    this.serverMedia.delete(peerId);
     this.stage.remove(peerId);
     if (this.peers.delete(peerId)) this.#renderPeople();
   }
@@ -428,6 +492,8 @@ export class Meeting {
     clearInterval(this.qualityTimer);
     this.qualityTimer = null;
     this.stats.clear();
+    this.heard.clear();
+    this.serverMedia.clear();
     for (const step of [() => this.meter.stop(), () => call?.closeAll(), () => this.stage.clear(),
       () => this.media.stopAll(), () => renderParticipants(this.participants, null, this.peers)]) {
       try {

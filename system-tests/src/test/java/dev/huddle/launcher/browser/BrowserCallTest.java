@@ -93,6 +93,12 @@ class BrowserCallTest {
             assertThat(ann.el("camera").getAttribute("aria-pressed"), is("true"));
             bob.waitFor(Duration.ofSeconds(10), () -> "off".equals(bob.participant(annId).get("video")));
             assertThat(((Number) ann.js("return window.mediaRefused")).intValue(), is(1));
+            // Bob heard it from Ann's page as well; the server has it too: someone who comes now sees it
+            try (CallPage cat = new CallPage(gw1, "Cat")) {
+                cat.join(room, null).awaitJoined();
+                cat.waitFor(Duration.ofSeconds(10), () -> "off".equals(cat.participant(annId).get("video")));
+                assertThat(cat.participant(annId).get("audio"), is("off"));
+            }
 
             ann.chat("hello <b>Bob</b>");
             bob.waitFor(Duration.ofSeconds(10), () -> bob.chatTexts().stream().anyMatch(t -> t.contains("hello <b>Bob</b>")));
@@ -110,6 +116,71 @@ class BrowserCallTest {
                     is("https://example.com/notes?id=7&p=(2) https://example.com/notes?id=7&p=(2) _blank noopener noreferrer nofollow"));
         }
     }
+
+    @Test
+    void chatAndMuteComeStraightFromThePeerAndTheServerKeepsTheLastWord() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.js(DELAY_SERVER_CHAT_AND_MEDIA);
+            String annId = ann.join(room, null).awaitJoined();
+            bob.join(room, null).awaitJoined();
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+
+            // the server's copies reach Bob's page 3 s late: what he sees sooner came from Ann's page
+            ann.chat("straight from Ann");
+            bob.awaitInPage("[...document.querySelectorAll('[data-testid=chat-message]')]"
+                    + ".some((m) => m.dataset.from === '" + annId + "' && m.textContent.includes('straight from Ann'))",
+                    Duration.ofMillis(2000));
+            ann.click("mute");
+            bob.awaitInPage("document.querySelector('[data-testid=participants] [data-peer-id=\"" + annId
+                    + "\"]')?.dataset.audio === 'off'", Duration.ofMillis(2000));
+            // the server's copy confirms the line: one line, under the id the server gave it (as on Ann's page)
+            bob.awaitInPage("window.delayedFrames >= 2 && window.pendingFrames === 0", Duration.ofSeconds(10));
+            assertThat(bob.js(CHAT_LOG), is(ann.js(CHAT_LOG)));
+            assertThat(bob.participant(annId).get("audio"), is("off"));
+
+            // a line the server refuses is withdrawn from Bob's page, whose log stays the room's history
+            ann.js(refuseFirst("chatRefused", "f.type === 'chat'"));
+            ann.chat("refused line");
+            ann.awaitScript("return document.querySelector('[data-testid=chat-input]').value", "refused line",
+                    Duration.ofSeconds(5));
+            ann.js("document.querySelector('[data-testid=chat-input]').value = ''");
+            ann.chat("after the refusal");
+            bob.awaitInPage("window.pendingFrames === 0 && [...document.querySelectorAll('[data-testid=chat-message]')]"
+                    + ".some((m) => m.textContent.includes('after the refusal') && !m.dataset.id.startsWith('preview:'))",
+                    Duration.ofSeconds(10));
+            assertThat(((Number) ann.js("return window.chatRefused")).intValue(), is(1));
+            assertThat(bob.js(CHAT_LOG), is(ann.js(CHAT_LOG)));
+            assertThat(bob.chatTexts().stream().noneMatch(t -> t.contains("refused line")), is(true));
+        }
+    }
+
+    /** The chat log as its lines' ids, authors and texts (the time left out), one line each. */
+    private static final String CHAT_LOG = """
+            return [...document.querySelectorAll('[data-testid=chat-message]')]
+              .map((m) => m.dataset.id + ' ' + m.dataset.from + ' ' + m.querySelector('.text').textContent).join('\\n')""";
+
+    /** The server's `chat` and `peer_media` pushes reach this page 3 s late (in their order); others at once. */
+    private static final String DELAY_SERVER_CHAT_AND_MEDIA = """
+            window.delayedFrames = 0;
+            window.pendingFrames = 0;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              if (!this.__delayed) {
+                this.__delayed = true;
+                const ws = this, deliver = ws.onmessage;
+                ws.onmessage = (ev) => {
+                  const type = JSON.parse(ev.data).type;
+                  if (type !== 'chat' && type !== 'peer_media') return deliver.call(ws, ev);
+                  window.delayedFrames++;
+                  window.pendingFrames++;
+                  setTimeout(() => { window.pendingFrames--; deliver.call(ws, ev); }, 3000);
+                };
+              }
+              return send.call(this, data);
+            };
+            """;
 
     @Test
     void threeThenFourPeopleAcrossGatewaysLayoutsAndLeaveRemovesTheTile() {
