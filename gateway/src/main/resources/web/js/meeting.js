@@ -20,6 +20,10 @@ const QUALITY_SAMPLE_MS = 2000;
 // that differs: that one is older, overtaken on the way (two clicks of mute); after it, the server's word holds.
 const DIRECT_HOLD_MS = 2000;
 const MAX_DIRECT_CHARS = 8192;     // a chat line of 2000 characters, escaped, and its envelope
+// Messages a peer's page may send us straight, as the gateway limits frames: this many a second on average, and
+// a burst of DIRECT_BURST; beyond that they are dropped (the server's copies still come, at its own limits).
+const DIRECT_PER_SECOND = 20;
+const DIRECT_BURST = 40;
 let nonces = 0;
 
 // The media state as the protocol spells it, for comparing what the server knows with what we have.
@@ -55,6 +59,7 @@ export class Meeting {
     this.timers = new Set();
     this.heard = new Map();        // peerId -> {key, at} of the last media state straight from its page
     this.serverMedia = new Map();  // peerId -> the server's media state held back meanwhile (DIRECT_HOLD_MS)
+    this.directBudget = new Map(); // peerId -> {tokens, at}: what its page may still send us straight
 
     this.joining = null;    // the room of a join in flight (#enterWhenAnswered)
     this.early = [];        // [handler, data] of that room that came before the join's reply
@@ -197,7 +202,7 @@ export class Meeting {
   // shown as text.
   #direct(peerId, text) {
     const peer = this.peers.get(peerId);
-    if (!peer || text.length > MAX_DIRECT_CHARS) return;
+    if (!peer || text.length > MAX_DIRECT_CHARS || !this.#spend(peerId)) return;
     let m;
     try {
       m = JSON.parse(text);
@@ -223,6 +228,17 @@ export class Meeting {
         this.#setMedia(peerId, held);
       });
     }
+  }
+
+  #spend(peerId) {
+    const now = performance.now();
+    const budget = this.directBudget.get(peerId) ?? { tokens: DIRECT_BURST, at: now };
+    budget.tokens = Math.min(DIRECT_BURST, budget.tokens + ((now - budget.at) / 1000) * DIRECT_PER_SECOND);
+    budget.at = now;
+    this.directBudget.set(peerId, budget);
+    if (budget.tokens < 1) return false;
+    budget.tokens -= 1;
+    return true;
   }
 
   #setMedia(peerId, media) {
@@ -460,6 +476,7 @@ export class Meeting {
     this.stats.delete(peerId);
     this.heard.delete(peerId);
     this.serverMedia.delete(peerId);
+    this.directBudget.delete(peerId);
     this.stage.remove(peerId);
     if (this.peers.delete(peerId)) this.#renderPeople();
   }
@@ -494,6 +511,7 @@ export class Meeting {
     this.stats.clear();
     this.heard.clear();
     this.serverMedia.clear();
+    this.directBudget.clear();
     for (const step of [() => this.meter.stop(), () => call?.closeAll(), () => this.stage.clear(),
       () => this.media.stopAll(), () => renderParticipants(this.participants, null, this.peers)]) {
       try {

@@ -71,7 +71,8 @@ class CallBenchmark {
                 v.requestVideoFrameCallback(onFrame);
               };
               setInterval(() => document.querySelectorAll('[data-testid=remote-video]').forEach(watch), 10);
-              // When a chat line's frame reaches the page (parsed by the client), apart from when it shows.
+              // When a chat line reaches the page's script (parsed by the client), apart from when it shows: the
+              // server's frame and the copy straight from the sender's page (its data channel) each.
               // The page's own steps before any connection (timeline): camera and microphone asked and given, the
               // join sent and its reply parsed.
               const pageMark = (what) => window.__bench.page.push(Math.round(now() - (window.__bench.t0 ?? now())) + ' ' + what);
@@ -100,7 +101,8 @@ class CallBenchmark {
               JSON.parse = function (text, reviver) {
                 if (typeof text === 'string' && text.includes('chatline-')) {
                   const token = (text.match(/chatline-[a-z0-9]+/) || [])[0];
-                  if (token && !(token in window.__bench.chatFrame)) window.__bench.chatFrame[token] = now();
+                  const seen = text.startsWith('{"type":"chat"') ? window.__bench.chatFrame : window.__bench.chatDirect;
+                  if (token && !(token in seen)) seen[token] = now();
                 }
                 if (typeof text === 'string' && text.includes('"description"')) pageMark('description<');
                 if (typeof text === 'string' && text.startsWith('{"type":"peer_joined"')) pageMark('peer_joined<');
@@ -145,7 +147,14 @@ class CallBenchmark {
               new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true,
                   attributes: true, attributeFilter: ['data-audio']});
             }
-            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, chatFrame: {}, audioOff: {}, pcs: [], page: []};
+            window.__bench = {t0: null, first: {}, steady: {}, chat: {}, chatFrame: {}, chatDirect: {}, audioOff: {},
+                pcs: [], page: [], lag: []};
+            // How late the page's thread runs a 20 ms timer: whether a page is too busy to take a message at once.
+            if (!window.__lagProbe) {
+              window.__lagProbe = true;
+              let due = performance.now() + 20;
+              setInterval(() => { const t = performance.now(); window.__bench.lag.push(t - due); due = t + 20; }, 20);
+            }
             """;
 
     @Test
@@ -169,6 +178,8 @@ class CallBenchmark {
                 List<Double> fps = new ArrayList<>();
                 List<Double> chat = new ArrayList<>();
                 List<Double> chatFrame = new ArrayList<>();
+                List<Double> chatDirect = new ArrayList<>();
+                List<Double> lag = new ArrayList<>();
                 List<Double> mute = new ArrayList<>();
                 ChromeDriver browser = shared ? Browsers.start() : null;
                 List<CallPage> pages = new ArrayList<>();
@@ -186,7 +197,7 @@ class CallBenchmark {
                     List<Double> cold = new ArrayList<>();
                     for (int c = 0; c < warmUpCalls; c++) {
                         runCall(pages, cold, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                                new ArrayList<>());
+                                new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                     }
                     if (warmUpCalls > 0) {
                         report("warm-up-join-to-first-frame", people, warmUpCalls, cold);
@@ -194,7 +205,7 @@ class CallBenchmark {
                     relayBefore = RelayHistogram.read(urls, GATEWAY_RELAY);
                     signalingBefore = RelayHistogram.read(signalingUrl, SIGNALING_RELAY);
                     for (int c = 0; c < calls; c++) {
-                        runCall(pages, first, steady, fps, chat, chatFrame, mute);
+                        runCall(pages, first, steady, fps, chat, chatFrame, chatDirect, lag, mute);
                         if (Boolean.getBoolean("bench.console")) {
                             pages.forEach(CallPage::printConsole);
                         }
@@ -209,6 +220,8 @@ class CallBenchmark {
                 report("join-to-steady-decoding", people, calls, steady);
                 reportRate("remote-video-fps", people, calls, fps);
                 report("chat-frame-reached-others", people, calls, chatFrame);
+                report("chat-direct-reached-others", people, calls, chatDirect);
+                report("page-timer-late-while-chatting", people, calls, lag);
                 report("chat-shown-on-others", people, calls, chat);
                 report("mute-shown-on-others", people, calls, mute);
                 // The servers' own share of each relay (gateway that read a request to the gateway that delivered
@@ -223,7 +236,7 @@ class CallBenchmark {
     }
 
     private static void runCall(List<CallPage> pages, List<Double> first, List<Double> steady, List<Double> fps,
-            List<Double> chat, List<Double> chatFrame, List<Double> mute) {
+            List<Double> chat, List<Double> chatFrame, List<Double> chatDirect, List<Double> lag, List<Double> mute) {
         int people = pages.size();
         String room = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         for (CallPage p : pages) {
@@ -294,10 +307,18 @@ class CallBenchmark {
                 fps.add(number(r));
             }
         }
+        for (CallPage p : pages) {
+            p.js("window.__bench.lag = []");
+        }
         // As the course app's harness does: 3 lines from every page in turn, each awaited on all the others.
         for (int m = 0; m < CHATS_PER_PAGE; m++) {
             for (CallPage sender : pages) {
-                chatLine(pages, sender, chat, chatFrame);
+                chatLine(pages, sender, chat, chatFrame, chatDirect);
+            }
+        }
+        for (CallPage p : pages) {
+            for (Object late : (List<?>) p.js("return window.__bench.lag")) {
+                lag.add(number(late));
             }
         }
         CallPage speaker = pages.getFirst();
@@ -340,8 +361,12 @@ class CallBenchmark {
 
     private static final int CHATS_PER_PAGE = 3;
 
-    /** One chat line from {@code sender}: until its frame reaches each other page, and until it shows there. */
-    private static void chatLine(List<CallPage> pages, CallPage sender, List<Double> chat, List<Double> chatFrame) {
+    /**
+     * One chat line from {@code sender}: until the server's frame and the sender's page's own copy reach each other
+     * page, and until it shows there.
+     */
+    private static void chatLine(List<CallPage> pages, CallPage sender, List<Double> chat, List<Double> chatFrame,
+            List<Double> chatDirect) {
         String token = "chatline-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase();
         double sent = number(sender.js("""
                 document.querySelector('[data-testid=chat-input]').value = arguments[0];
@@ -365,9 +390,15 @@ class CallBenchmark {
                 throw e;
             }
             chat.add(number(p.js("return window.__bench.chat['" + token + "']")) - sent);
+            // the server's copy too, when the page's copy came first (so that the slower path is not left out)
+            p.awaitInPage("'" + token + "' in window.__bench.chatFrame", Duration.ofSeconds(10));
             Object frame = p.js("return window.__bench.chatFrame['" + token + "'] ?? null");
             if (frame != null) {
                 chatFrame.add(number(frame) - sent);
+            }
+            Object direct = p.js("return window.__bench.chatDirect['" + token + "'] ?? null");
+            if (direct != null) {
+                chatDirect.add(number(direct) - sent);
             }
         }
     }
