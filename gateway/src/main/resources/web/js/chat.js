@@ -8,7 +8,7 @@
 import { el } from './ui.js';
 
 const MAX_TEXT = 2000;
-const PREVIEW_TTL_MS = 30000;   // longer than a request's retries: a line still unconfirmed then was not taken
+const PREVIEW_TTL_MS = 30000;   // well past a request's timeout: a line still unconfirmed then was not taken
 const MAX_PREVIEWS = 20;        // unconfirmed previews per peer; more (a flood) wait for the server's copies
 
 export class Chat {
