@@ -72,8 +72,10 @@ export class Chat {
   }
 
   // A line straight from a peer's page ({peerId, nickname, nonce, text, to}): shown until the server's copy
-  // confirms it or its sender withdraws it.
+  // confirms it or its sender withdraws it. One the server would refuse for its length is not shown.
   preview({ peerId, nickname, nonce, text, to }) {
+    const length = [...text].length;
+    if (length < 1 || length > MAX_TEXT) return;
     if (this.previews.filter((p) => p.peerId === peerId).length >= MAX_PREVIEWS) return;
     if (this.previews.some((p) => p.peerId === peerId && p.nonce === nonce)) return;
     const message = { id: `preview:${peerId}:${nonce}`, from: { peerId, nickname }, to, text, ts: Date.now() };

@@ -2,6 +2,7 @@
 // pushes handed to listeners, a send queue paced to the server's token bucket, and a session that outlives
 // its sockets: after a drop (or a `reconnect` push from a draining gateway) a new socket sends `resume`
 // with the newest token as its first frame, so the call goes on.
+import { TokenBucket } from './bucket.js';
 
 const REQUEST_TIMEOUT_MS = 20000;
 const RESUME_TIMEOUT_MS = 20000;
@@ -53,8 +54,7 @@ export class Connection {
     this.attempt = 0;
     this.retryTimer = null;
     this.pumpTimer = null;
-    this.tokens = 0;
-    this.tokensAt = 0;
+    this.bucket = new TokenBucket(0);
     this.status = 'connecting';
     this.everConnected = false;
     this.lastFrameAt = 0;
@@ -229,9 +229,7 @@ export class Connection {
     this.attempt = 0;
     this.everConnected = true;
     this.lastFrameAt = Date.now();
-    const burst = this.limits?.burst ?? 20;
-    this.tokens = Math.max(1, burst - 2); // the server's bucket starts full; `resume` took one
-    this.tokensAt = performance.now();
+    this.bucket = new TokenBucket(Math.max(1, (this.limits?.burst ?? 20) - 2)); // the server's starts full; `resume` took one
     if (old && old !== sock) this.#retire(old);
     this.#setStatus('connected');
     this.#pump();
@@ -360,21 +358,19 @@ export class Connection {
     if (!sock || sock.state !== 'ready' || sock.ws.readyState !== WebSocket.OPEN) return;
     const rate = Math.max(1, (this.limits?.messagesPerSecond ?? 10) * 0.9);
     const burst = Math.max(1, (this.limits?.burst ?? 20) - 1);
-    const now = performance.now();
-    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) / 1000) * rate);
-    this.tokensAt = now;
-    while (this.outbox.length > 0 && this.tokens >= 1) {
+    this.bucket.refill(rate, burst);
+    while (this.outbox.length > 0 && this.bucket.tokens >= 1) {
       const { frame, ref } = this.outbox.shift();
       if (ref !== null) {
         const entry = this.pending.get(ref);
         if (!entry) continue; // timed out while queued
         entry.sock = sock;
       }
-      this.tokens -= 1;
+      this.bucket.tokens -= 1;
       sock.ws.send(encode(frame));
     }
     if (this.outbox.length > 0 && !this.pumpTimer) {
-      const wait = Math.ceil(((1 - this.tokens) / rate) * 1000);
+      const wait = Math.ceil(((1 - this.bucket.tokens) / rate) * 1000);
       this.pumpTimer = setTimeout(() => {
         this.pumpTimer = null;
         this.#pump();

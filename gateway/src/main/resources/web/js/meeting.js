@@ -1,6 +1,7 @@
 // One joined room: who is in it, the call with each of them, the chat, and what happens to all that when
 // the connection comes back (resumed: re-sync; resume failed: join again as a new peer) or the room
 // ends for us (leave, kicked, room_closed).
+import { TokenBucket } from './bucket.js';
 import { Call, SpareOffer } from './call.js';
 import { LinkStats } from './quality.js';
 import { renderParticipants } from './ui.js';
@@ -57,9 +58,9 @@ export class Meeting {
     this.credentials = null;
     this.lastMedia = null;
     this.timers = new Set();
-    this.heard = new Map();        // peerId -> {key, at} of the last media state straight from its page
-    this.serverMedia = new Map();  // peerId -> the server's media state held back meanwhile (DIRECT_HOLD_MS)
-    this.directBudget = new Map(); // peerId -> {tokens, at}: what its page may still send us straight
+    // peerId -> what came straight from its page: {budget (TokenBucket), heard: {key, at} of its last media
+    // state, held: the server's media state held back meanwhile (DIRECT_HOLD_MS)}
+    this.direct = new Map();
 
     this.joining = null;    // the room of a join in flight (#enterWhenAnswered)
     this.early = [];        // [handler, data] of that room that came before the join's reply
@@ -76,12 +77,13 @@ export class Meeting {
     }));
     conn.on('peer_media', inRoom(({ peerId, audio, video, screen }) => {
       const media = { audio, video, screen };
-      const heard = this.heard.get(peerId);
+      const direct = this.direct.get(peerId);
+      const heard = direct?.heard;
       if (heard && performance.now() - heard.at < DIRECT_HOLD_MS && heard.key !== mediaKey(media)) {
-        this.serverMedia.set(peerId, media);
+        direct.held = media;
         return;
       }
-      this.serverMedia.delete(peerId);
+      if (direct) direct.held = null;
       this.#setMedia(peerId, media);
     }));
     conn.on('peer_renamed', inRoom(({ peerId, nickname }) => {
@@ -202,7 +204,10 @@ export class Meeting {
   // shown as text.
   #direct(peerId, text) {
     const peer = this.peers.get(peerId);
-    if (!peer || text.length > MAX_DIRECT_CHARS || !this.#spend(peerId)) return;
+    if (!peer || text.length > MAX_DIRECT_CHARS) return;
+    if (!this.direct.has(peerId)) this.direct.set(peerId, { budget: new TokenBucket(DIRECT_BURST), heard: null, held: null });
+    const direct = this.direct.get(peerId);
+    if (!direct.budget.take(DIRECT_PER_SECOND, DIRECT_BURST)) return;
     let m;
     try {
       m = JSON.parse(text);
@@ -210,35 +215,24 @@ export class Meeting {
       return;
     }
     if (m?.t === 'chat') {
-      const length = typeof m.text === 'string' ? [...m.text].length : 0;
-      if (length < 1 || length > 2000 || typeof m.nonce !== 'string' || m.nonce.length > 64) return;
+      if (typeof m.text !== 'string' || typeof m.nonce !== 'string' || m.nonce.length > 64) return;
       if (m.to !== undefined && m.to !== this.self?.peerId) return;
       this.chat.preview({ peerId, nickname: peer.nickname, nonce: m.nonce, text: m.text, to: m.to });
     } else if (m?.t === 'withdraw' && typeof m.nonce === 'string') {
       this.chat.withdraw(peerId, m.nonce);
     } else if (m?.t === 'media') {
       const media = { audio: m.audio === true, video: m.video === true, screen: m.screen === true };
-      this.heard.set(peerId, { key: mediaKey(media), at: performance.now() });
-      this.serverMedia.delete(peerId);
+      direct.heard = { key: mediaKey(media), at: performance.now() };
+      direct.held = null;
       this.#setMedia(peerId, media);
+      // The hold is over: a server state held back meanwhile (and not overtaken by a later one from the page) holds.
       this.#later(DIRECT_HOLD_MS + 50, () => {
-        const held = this.serverMedia.get(peerId);
-        if (!held || performance.now() - (this.heard.get(peerId)?.at ?? 0) < DIRECT_HOLD_MS) return;
-        this.serverMedia.delete(peerId);
+        if (!direct.held || performance.now() - direct.heard.at < DIRECT_HOLD_MS) return;
+        const held = direct.held;
+        direct.held = null;
         this.#setMedia(peerId, held);
       });
     }
-  }
-
-  #spend(peerId) {
-    const now = performance.now();
-    const budget = this.directBudget.get(peerId) ?? { tokens: DIRECT_BURST, at: now };
-    budget.tokens = Math.min(DIRECT_BURST, budget.tokens + ((now - budget.at) / 1000) * DIRECT_PER_SECOND);
-    budget.at = now;
-    this.directBudget.set(peerId, budget);
-    if (budget.tokens < 1) return false;
-    budget.tokens -= 1;
-    return true;
   }
 
   #setMedia(peerId, media) {
@@ -358,8 +352,7 @@ export class Meeting {
     this.self = reply.self;
     this.peers = new Map();
     this.departed.clear();
-    this.heard.clear();
-    this.serverMedia.clear();
+    this.direct.clear();
     this.call?.closeAll();
     this.stage.clear();
     const room = reply.room;
@@ -474,9 +467,7 @@ export class Meeting {
     this.call?.close(peerId);
     this.meter.remove(peerId);
     this.stats.delete(peerId);
-    this.heard.delete(peerId);
-    this.serverMedia.delete(peerId);
-    this.directBudget.delete(peerId);
+    this.direct.delete(peerId);
     this.stage.remove(peerId);
     if (this.peers.delete(peerId)) this.#renderPeople();
   }
@@ -509,9 +500,7 @@ export class Meeting {
     clearInterval(this.qualityTimer);
     this.qualityTimer = null;
     this.stats.clear();
-    this.heard.clear();
-    this.serverMedia.clear();
-    this.directBudget.clear();
+    this.direct.clear();
     for (const step of [() => this.meter.stop(), () => call?.closeAll(), () => this.stage.clear(),
       () => this.media.stopAll(), () => renderParticipants(this.participants, null, this.peers)]) {
       try {

@@ -392,10 +392,7 @@ class CallBenchmark {
             chat.add(number(p.js("return window.__bench.chat['" + token + "']")) - sent);
             // the server's copy too, when the page's copy came first (so that the slower path is not left out)
             p.awaitInPage("'" + token + "' in window.__bench.chatFrame", Duration.ofSeconds(10));
-            Object frame = p.js("return window.__bench.chatFrame['" + token + "'] ?? null");
-            if (frame != null) {
-                chatFrame.add(number(frame) - sent);
-            }
+            chatFrame.add(number(p.js("return window.__bench.chatFrame['" + token + "']")) - sent);
             Object direct = p.js("return window.__bench.chatDirect['" + token + "'] ?? null");
             if (direct != null) {
                 chatDirect.add(number(direct) - sent);
