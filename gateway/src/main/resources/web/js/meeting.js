@@ -121,40 +121,38 @@ export class Meeting {
     const data = {
       room, nickname, password: password || undefined, private: isPrivate || undefined, media: this.media.state(),
     };
-    const reply = await this.#enterWhenAnswered(room, async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.conn.request('join', data);
-        } catch (err) {
-          // A join is idempotent on one session (joining a room one is in just answers again), so a
-          // slow backend or a dropped socket is retried rather than shown.
-          if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
-          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-        }
-      }
-    }, () => true, null,
     // The offer to whoever is there is made while the join is on its way (call.js, SpareOffer).
-    () => new SpareOffer({ iceServers: this.conn.iceServers, audio: this.media.audio, video: this.media.video }));
+    const spare = new SpareOffer({ iceServers: this.conn.iceServers, audio: this.media.audio, video: this.media.video });
+    let reply;
+    try {
+      reply = await this.#enterWhenAnswered(room, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.conn.request('join', data);
+          } catch (err) {
+            // A join is idempotent on one session (joining a room one is in just answers again), so a
+            // slow backend or a dropped socket is retried rather than shown.
+            if (attempt >= JOIN_ATTEMPTS || !RETRYABLE.has(err.code)) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+          }
+        }
+      }, () => true, null, spare);
+    } catch (err) {
+      spare.close();
+      throw err;
+    }
     this.credentials = { nickname: reply.self?.nickname ?? nickname, password, isPrivate };
   }
 
   // Sends a join (request() -> its reply) and enters the room it answers, if still wanted then. Pushes of that
   // room can overtake the reply (a peer joining at the same moment: its peer_joined and its offer come from
   // other services than our reply); they wait for it and are handled once in, in the order they came.
-  // makeSpare() runs once the join is sent: making a connection holds the page's thread 10-40 ms, which the
-  // join's round trip now covers instead of delaying it.
-  async #enterWhenAnswered(room, request, stillWanted, skipPeerId, makeSpare = () => null) {
+  async #enterWhenAnswered(room, request, stillWanted, skipPeerId, spare = null) {
     this.joining = room;
     this.early = [];
     let reply;
-    let spare = null;
     try {
-      const answered = request();
-      spare = makeSpare();
-      reply = await answered;
-    } catch (err) {
-      spare?.close();
-      throw err;
+      reply = await request();
     } finally {
       this.joining = null;
     }
