@@ -3,13 +3,15 @@
 //
 // A line a peer sends also comes straight from its page over the call's data channel (meeting.js), before the
 // server's copy: it shows at once as a preview, and the server's copy, when it comes, confirms it (the line takes
-// the server's id and time) instead of showing again. The server stays the authority: a preview its sender
-// withdraws (the server refused the line) or that no copy confirms in time goes from the log.
+// the server's id and time) instead of showing again; when the server's copy is the quicker one, the page's copy
+// that follows is not shown. The server stays the authority: a preview its sender withdraws (the server refused
+// the line) or that no copy confirms in time goes from the log.
 import { el } from './ui.js';
 
 const MAX_TEXT = 2000;
 const PREVIEW_TTL_MS = 30000;   // well past a request's timeout: a line still unconfirmed then was not taken
 const MAX_PREVIEWS = 20;        // unconfirmed previews per peer; more (a flood) wait for the server's copies
+const AHEAD_MS = 5000;          // a page's copy comes within this of the server's, or not at all
 
 export class Chat {
   // send(text, to) -> Promise; onError(err) for a refused message.
@@ -21,6 +23,7 @@ export class Chat {
     this.onError = onError;
     this.seen = new Set();
     this.previews = []; // {peerId, nonce, text, to, item, timer}, oldest first
+    this.ahead = [];    // {peerId, text, to, at}: others' lines whose server copy came before their page's, oldest first
     this.selfId = null;
     this.names = new Map(); // peerId -> nickname, to name the other end of private messages
     this.onIncoming = () => {};
@@ -41,6 +44,7 @@ export class Chat {
     this.selfId = selfId;
     this.seen.clear();
     this.#dropPreviews();
+    this.ahead = [];
     this.log.replaceChildren();
     this.input.value = '';
     this.stick = true;
@@ -68,7 +72,14 @@ export class Chat {
   // already, as a preview).
   receive(message) {
     if (!message || this.seen.has(message.id)) return;
-    if (this.add(message) && message.from?.peerId !== this.selfId) this.onIncoming(message);
+    if (this.add(message) && message.from?.peerId !== this.selfId) {
+      // Shown before its page's copy (the server's way was the quicker one this time): that copy is not shown again.
+      this.#forgetAhead();
+      if (this.ahead.filter((a) => a.peerId === message.from?.peerId).length < MAX_PREVIEWS) {
+        this.ahead.push({ peerId: message.from?.peerId, text: message.text, to: message.to ?? null, at: performance.now() });
+      }
+      this.onIncoming(message);
+    }
   }
 
   // A line straight from a peer's page ({peerId, nickname, nonce, text, to}): shown until the server's copy
@@ -78,6 +89,12 @@ export class Chat {
     if (length < 1 || length > MAX_TEXT) return;
     if (this.previews.filter((p) => p.peerId === peerId).length >= MAX_PREVIEWS) return;
     if (this.previews.some((p) => p.peerId === peerId && p.nonce === nonce)) return;
+    this.#forgetAhead();
+    const shown = this.ahead.find((a) => a.peerId === peerId && a.text === text && a.to === (to ?? null));
+    if (shown) {
+      this.ahead = this.ahead.filter((a) => a !== shown);
+      return;
+    }
     const message = { id: `preview:${peerId}:${nonce}`, from: { peerId, nickname }, to, text, ts: Date.now() };
     const item = this.#render(message);
     const preview = { peerId, nonce, text, to: to ?? null, item, timer: null };
@@ -115,6 +132,11 @@ export class Chat {
     clearTimeout(preview.timer);
     this.previews = this.previews.filter((p) => p !== preview);
     if (removeItem) preview.item.remove();
+  }
+
+  #forgetAhead() {
+    const now = performance.now();
+    this.ahead = this.ahead.filter((a) => now - a.at < AHEAD_MS);
   }
 
   #dropPreviews() {

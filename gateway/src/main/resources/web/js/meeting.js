@@ -17,6 +17,7 @@ const SIGNAL_ATTEMPTS = 6;
 const SIGNAL_TIMEOUT_MS = 8000;
 const MEDIA_RETRY_MS = 1000;       // a media state the server did not take is sent again this much later
 const QUALITY_SAMPLE_MS = 2000;
+const FIRST_QUALITY_MS = 500;  // after a connection is up: past its first frames, which need WebRTC's threads more
 // A media state straight from a peer (its data channel) stands this long against the server's `peer_media`
 // that differs: that one is older, overtaken on the way (two clicks of mute); after it, the server's word holds.
 const DIRECT_HOLD_MS = 2000;
@@ -365,7 +366,12 @@ export class Meeting {
       },
       tracks: () => ({ audio: this.media.audio, video: this.media.video }),
       onStream: (peerId, stream) => this.stage.setStream(peerId, stream),
-      onState: (peerId, state) => this.stage.setConnection(peerId, state),
+      onState: (peerId, state) => {
+        this.stage.setConnection(peerId, state);
+        // Measured soon after the connection is up (and up again), not only at the next round of samples, up to
+        // 2 s later: the tile shows its quality with its first frames, and no stale one after a recovery.
+        if (state === 'connected' || state === 'completed') this.#later(FIRST_QUALITY_MS, () => this.#sampleLink(peerId));
+      },
       onMessage: (peerId, text) => this.#direct(peerId, text),
       spare,
     });
@@ -406,16 +412,18 @@ export class Meeting {
   }
 
   async #sampleQuality() {
-    for (const peerId of [...this.peers.keys()]) {
-      const link = this.call?.link(peerId); // the call may end while a sample is awaited
-      if (!link || link.pc.connectionState === 'closed') continue;
-      if (!this.stats.has(peerId)) this.stats.set(peerId, new LinkStats());
-      try {
-        const { quality } = await this.stats.get(peerId).sample(link.pc);
-        if (['connected', 'completed'].includes(link.pc.iceConnectionState)) this.stage.setQuality(peerId, quality);
-      } catch {
-        // closed meanwhile
-      }
+    for (const peerId of [...this.peers.keys()]) await this.#sampleLink(peerId);
+  }
+
+  async #sampleLink(peerId) {
+    const link = this.call?.link(peerId); // the call may end while a sample is awaited
+    if (!link || link.pc.connectionState === 'closed') return;
+    if (!this.stats.has(peerId)) this.stats.set(peerId, new LinkStats());
+    try {
+      const { quality } = await this.stats.get(peerId).sample(link.pc);
+      if (['connected', 'completed'].includes(link.pc.iceConnectionState)) this.stage.setQuality(peerId, quality);
+    } catch {
+      // closed meanwhile
     }
   }
 
@@ -429,6 +437,7 @@ export class Meeting {
 
   #resync(entry) {
     this.self = { ...entry.self, media: this.media.state() };
+    this.onSelf(this.self); // our hand (and name) as the server kept them while we were away
     const fresh = new Map((entry.peers ?? []).filter((p) => p.peerId !== this.self.peerId).map((p) => [p.peerId, p]));
     for (const peerId of [...this.peers.keys()]) {
       if (!fresh.has(peerId)) this.#removePeer(peerId);

@@ -65,7 +65,7 @@ export class SpeakingMeter {
     }
     this.unlock();
     if (!track || !this.ctx) {
-      this.sources.delete('self');
+      this.remove('self'); // no microphone, no speaking light left on
       return;
     }
     const clone = track.clone();

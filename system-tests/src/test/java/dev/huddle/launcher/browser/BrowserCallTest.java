@@ -33,6 +33,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -153,6 +154,13 @@ class BrowserCallTest {
             assertThat(((Number) ann.js("return window.chatRefused")).intValue(), is(1));
             assertThat(bob.js(CHAT_LOG), is(ann.js(CHAT_LOG)));
             assertThat(bob.chatTexts().stream().noneMatch(t -> t.contains("refused line")), is(true));
+
+            // the other way round: the server's copy first, Ann's page's copy 1 s later, which must not show again
+            bob.js("window.delayServer = false; window.directDelayMs = 1000; window.directLate = 0");
+            ann.chat("server first");
+            bob.awaitInPage("window.directLate >= 1", Duration.ofSeconds(10));
+            assertThat(bob.js(CHAT_LOG), is(ann.js(CHAT_LOG)));
+            assertThat(bob.chatTexts().stream().filter(t -> t.contains("server first")).count(), is(1L));
         }
     }
 
@@ -161,10 +169,30 @@ class BrowserCallTest {
             return [...document.querySelectorAll('[data-testid=chat-message]')]
               .map((m) => m.dataset.id + ' ' + m.dataset.from + ' ' + m.querySelector('.text').textContent).join('\\n')""";
 
-    /** The server's `chat` and `peer_media` pushes reach this page 3 s late (in their order); others at once. */
+    /**
+     * The server's `chat` and `peer_media` pushes reach this page 3 s late (in their order) while
+     * {@code window.delayServer}; others at once. Messages on the call's data channel come {@code window.directDelayMs}
+     * late ({@code window.directLate} counts those delivered late).
+     */
     private static final String DELAY_SERVER_CHAT_AND_MEDIA = """
             window.delayedFrames = 0;
             window.pendingFrames = 0;
+            window.delayServer = true;
+            window.directDelayMs = 0;
+            window.directLate = 0;
+            const create = RTCPeerConnection.prototype.createDataChannel;
+            const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
+            RTCPeerConnection.prototype.createDataChannel = function (...args) {
+              const channel = create.apply(this, args);
+              Object.defineProperty(channel, 'onmessage', {
+                get: () => onmessage.get.call(channel),
+                set: (handler) => onmessage.set.call(channel, (ev) => {
+                  if (!window.directDelayMs) return handler.call(channel, ev);
+                  setTimeout(() => { handler.call(channel, ev); window.directLate++; }, window.directDelayMs);
+                }),
+              });
+              return channel;
+            };
             const send = WebSocket.prototype.send;
             WebSocket.prototype.send = function (data) {
               if (!this.__delayed) {
@@ -172,7 +200,7 @@ class BrowserCallTest {
                 const ws = this, deliver = ws.onmessage;
                 ws.onmessage = (ev) => {
                   const type = JSON.parse(ev.data).type;
-                  if (type !== 'chat' && type !== 'peer_media') return deliver.call(ws, ev);
+                  if ((type !== 'chat' && type !== 'peer_media') || !window.delayServer) return deliver.call(ws, ev);
                   window.delayedFrames++;
                   window.pendingFrames++;
                   setTimeout(() => { window.pendingFrames--; deliver.call(ws, ev); }, 3000);
@@ -647,6 +675,23 @@ class BrowserCallTest {
                       return s;
                     };
                     """);
+            // when Bob's connection is up, and when his page first shows its quality
+            bob.js("""
+                    window.connectedAt = null;
+                    window.qualityAt = null;
+                    const Pc = window.RTCPeerConnection;
+                    window.RTCPeerConnection = class extends Pc {
+                      constructor(...args) {
+                        super(...args);
+                        this.addEventListener('iceconnectionstatechange', () => {
+                          if (this.iceConnectionState === 'connected') window.connectedAt ??= performance.now();
+                        });
+                      }
+                    };
+                    new MutationObserver(() => {
+                      if (document.querySelector('[data-testid=tile][data-quality]')) window.qualityAt ??= performance.now();
+                    }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-quality']});
+                    """);
             String annId = ann.join(room, null).awaitJoined();
             String bobId = bob.join(room, null).awaitJoined();
             ann.awaitRemoteVideos(1, VIDEO);
@@ -654,6 +699,11 @@ class BrowserCallTest {
             for (CallPage p : List.of(ann, bob)) {
                 p.record("speaking", "[data-testid=tile]", "data-speaking");
             }
+            // the remote tile's quality shows soon after its connection is up, not at the next round of samples
+            bob.awaitInPage("window.qualityAt !== null", Duration.ofSeconds(20));
+            double qualityLate = ((Number) bob.js("return window.qualityAt - window.connectedAt")).doubleValue();
+            assertThat("quality shown " + qualityLate + " ms after the connection was up", qualityLate,
+                    lessThan(1200.0));
             // the address names the room, to copy or come back to (set once the call has started)
             ann.waitFor(Duration.ofSeconds(10), () -> ann.driver().getCurrentUrl().endsWith("/r/" + room));
 
@@ -783,6 +833,14 @@ class BrowserCallTest {
     void theFakeMicrophonesBeepsShowAsSpeakingOnHerTileOnEveryPage() {
         String room = room();
         try (CallPage ann = new CallPage(gw1, "Ann", false); CallPage bob = new CallPage(gw2, "Bob")) {
+            ann.js("""
+                    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+                    navigator.mediaDevices.getUserMedia = async (c) => {
+                      const stream = await gum(c);
+                      window.mic = stream.getAudioTracks()[0] ?? window.mic;
+                      return stream;
+                    };
+                    """);
             String annId = ann.join(room, null).awaitJoined();
             String bobId = bob.join(room, null).awaitJoined();
             ann.awaitRemoteVideos(1, VIDEO);
@@ -793,6 +851,9 @@ class BrowserCallTest {
                 double share = p.speakingShare(annId, 40);
                 assertThat(p.nickname() + " sees Ann speaking " + share + " of 4 s", share, greaterThanOrEqualTo(0.7));
             }
+            // her microphone is unplugged while she speaks (its track ends): her own tile stops showing her speaking
+            ann.js("window.mic.stop(); window.mic.dispatchEvent(new Event('ended'))");
+            ann.waitFor(Duration.ofSeconds(3), () -> !"true".equals(ann.tileAttribute(annId, "data-speaking")));
         }
     }
 
