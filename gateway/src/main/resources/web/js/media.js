@@ -40,6 +40,7 @@ export class LocalMedia {
     this.micId = '';      // preferred devices, kept while the track is off
     this.cameraId = '';
     this.asked = false;
+    this.stops = 0;       // stopAll() calls: a device asked for before the last one is not kept
     this.onchange = () => {};
   }
 
@@ -75,7 +76,9 @@ export class LocalMedia {
     this.asked = true;
     if (!this.supported) return ADVICE.insecure;
     try {
+      const stops = this.stops;
       const stream = await navigator.mediaDevices.getUserMedia({ audio: AUDIO, video: this.#videoConstraints() });
+      if (stops !== this.stops) return this.#discard(stream);
       this.#take(stream.getAudioTracks()[0] ?? null, 'audio');
       this.#take(stream.getVideoTracks()[0] ?? null, 'video');
       return null;
@@ -134,14 +137,16 @@ export class LocalMedia {
     this.audio = null;
     try {
       this.#take(await this.#get('audio'), 'audio');
-      this.audio.enabled = !muted;
+      if (this.audio) this.audio.enabled = !muted;
     } finally {
       this.onchange('audio');
     }
   }
 
   async startScreen() {
+    const stops = this.stops;
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    if (stops !== this.stops) return this.#discard(stream);
     const track = stream.getVideoTracks()[0];
     if (!track) return;
     track.contentHint = 'detail';
@@ -162,6 +167,7 @@ export class LocalMedia {
   }
 
   stopAll() {
+    this.stops++;
     this.asked = false;
     for (const track of [this.audio, this.camera, this.screen]) track?.stop();
     this.audio = null;
@@ -212,10 +218,19 @@ export class LocalMedia {
     const constraints = kind === 'audio'
       ? { audio: this.micId ? { ...AUDIO, deviceId: { exact: this.micId } } : AUDIO }
       : { video: this.#videoConstraints() };
+    const stops = this.stops;
     const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    if (stops !== this.stops) return this.#discard(stream);
     const track = stream.getTracks()[0];
     if (!track) throw Object.assign(new Error('no track'), { name: 'NotFoundError' });
     return track;
+  }
+
+  // A device the browser opened after the call was left (a camera switched on just before Leave): its light
+  // goes out at once instead of staying on with nobody using it.
+  #discard(stream) {
+    for (const track of stream.getTracks()) track.stop();
+    return null;
   }
 
   #take(track, kind) {

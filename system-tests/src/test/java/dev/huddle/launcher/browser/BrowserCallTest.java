@@ -857,6 +857,35 @@ class BrowserCallTest {
         }
     }
 
+    /** A camera switched on just before Leave, whose device opens only after it, is not left on (its light out). */
+    @Test
+    void aCameraSwitchedOnJustBeforeLeaveIsNotLeftOn() {
+        try (CallPage ann = new CallPage(gw1, "Ann")) {
+            ann.js("""
+                    window.tracks = [];
+                    window.openDelayMs = 0;
+                    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+                    navigator.mediaDevices.getUserMedia = async (c) => {
+                      const stream = await gum(c);
+                      window.tracks.push(...stream.getTracks());
+                      if (window.openDelayMs) await new Promise((r) => setTimeout(r, window.openDelayMs));
+                      return stream;
+                    };
+                    """);
+            ann.join(room(), null).awaitJoined();
+            String live = "return window.tracks.filter((t) => t.readyState === 'live').map((t) => t.kind).sort().join(',')";
+            ann.awaitScript(live, "audio,video", Duration.ofSeconds(10));
+            ann.click("camera");
+            ann.awaitScript(live, "audio", Duration.ofSeconds(10));
+            // the camera asked for again, a device that takes 1.5 s to open; Leave clicked meanwhile
+            ann.js("window.openDelayMs = 1500");
+            ann.click("camera");
+            ann.click("leave");
+            ann.awaitScript("return window.tracks.length", 3L, Duration.ofSeconds(10));
+            ann.awaitScript(live, "", Duration.ofSeconds(5));
+        }
+    }
+
     /** `hand` and `react` (protocol.md), through the page's hooks. */
     @Test
     void raisedHandsAreListedInOrderAndReactionsFloatOverTheSendersTile() {
