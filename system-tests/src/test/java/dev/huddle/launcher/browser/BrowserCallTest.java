@@ -926,6 +926,31 @@ class BrowserCallTest {
             bob.waitFor(Duration.ofSeconds(10), () -> bob.driver().findElements(By.cssSelector(onTile)).isEmpty());
             assertThat((System.nanoTime() - seen) / 1_000_000, greaterThanOrEqualTo(1800L));
 
+            // Bob's hand goes up on the server, but his socket drops before the answer: the request fails on his
+            // page, and once it has resumed, his button shows the hand the server kept, as everyone's list does
+            bob.js("""
+                    window.handDropped = false;
+                    window.statusLog = [];
+                    const s = document.querySelector('[data-testid=status]');
+                    new MutationObserver(() => window.statusLog.push(s.textContent.trim()))
+                        .observe(s, {childList: true, characterData: true, subtree: true});
+                    const send = WebSocket.prototype.send;
+                    WebSocket.prototype.send = function (data) {
+                      const sent = send.call(this, data);
+                      if (!window.handDropped && JSON.parse(data).type === 'hand') {
+                        window.handDropped = true;
+                        this.close();
+                      }
+                      return sent;
+                    };
+                    """);
+            bob.click("hand");
+            ann.waitFor(Duration.ofSeconds(10), () -> ann.participantOrder().contains(bobId + ":up"));
+            bob.waitFor(Duration.ofSeconds(20), () -> bob.js("return window.statusLog.join(',')").toString()
+                    .matches(".*reconnecting.*connected.*"));
+            bob.waitFor(Duration.ofSeconds(5), () -> "true".equals(bob.el("hand").getAttribute("aria-pressed")));
+            assertThat(bob.participantOrder(), hasItem(bobId + ":up"));
+
             bob.click("leave");
             ann.awaitScript(TOASTS, List.of("Bob left"), Duration.ofSeconds(10));
         }
