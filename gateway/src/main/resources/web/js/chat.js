@@ -13,6 +13,11 @@ const PREVIEW_TTL_MS = 30000;   // well past a request's timeout: a line still u
 const MAX_PREVIEWS = 20;        // unconfirmed previews per peer; more (a flood) wait for the server's copies
 const AHEAD_MS = 5000;          // a page's copy comes within this of the server's, or not at all
 
+// A preview or a remembered server line ({peerId, text, to}) against a line from peerId: the same sender, text and
+// recipient (to: a peerId, or absent for the room).
+const sameLine = (entry, peerId, text, to) =>
+  entry.peerId === peerId && entry.text === text && entry.to === (to ?? null);
+
 export class Chat {
   // send(text, to) -> Promise; onError(err) for a refused message.
   constructor({ log, form, input, to, send, onError }) {
@@ -23,7 +28,7 @@ export class Chat {
     this.onError = onError;
     this.seen = new Set();
     this.previews = []; // {peerId, nonce, text, to, item, timer}, oldest first
-    this.ahead = [];    // {peerId, text, to, at}: others' lines whose server copy came before their page's, oldest first
+    this.ahead = [];    // {peerId, text, to, at}: others' lines whose server copy came before their page's
     this.selfId = null;
     this.names = new Map(); // peerId -> nickname, to name the other end of private messages
     this.onIncoming = () => {};
@@ -76,7 +81,8 @@ export class Chat {
       // Shown before its page's copy (the server's way was the quicker one this time): that copy is not shown again.
       this.#forgetAhead();
       if (this.ahead.filter((a) => a.peerId === message.from?.peerId).length < MAX_PREVIEWS) {
-        this.ahead.push({ peerId: message.from?.peerId, text: message.text, to: message.to ?? null, at: performance.now() });
+        const { text, to } = message;
+        this.ahead.push({ peerId: message.from?.peerId, text, to: to ?? null, at: performance.now() });
       }
       this.onIncoming(message);
     }
@@ -90,7 +96,7 @@ export class Chat {
     if (this.previews.filter((p) => p.peerId === peerId).length >= MAX_PREVIEWS) return;
     if (this.previews.some((p) => p.peerId === peerId && p.nonce === nonce)) return;
     this.#forgetAhead();
-    const shown = this.ahead.find((a) => a.peerId === peerId && a.text === text && a.to === (to ?? null));
+    const shown = this.ahead.find((a) => sameLine(a, peerId, text, to));
     if (shown) {
       this.ahead = this.ahead.filter((a) => a !== shown);
       return;
@@ -115,8 +121,7 @@ export class Chat {
   add(message) {
     if (!message || this.seen.has(message.id)) return false;
     this.seen.add(message.id);
-    const preview = this.previews.find((p) => p.peerId === message.from?.peerId && p.text === message.text
-      && p.to === (message.to ?? null));
+    const preview = this.previews.find((p) => sameLine(p, message.from?.peerId, message.text, message.to));
     if (preview) {
       this.#forget(preview, false);
       preview.item.dataset.id = message.id;

@@ -76,9 +76,10 @@ export class LocalMedia {
     this.asked = true;
     if (!this.supported) return ADVICE.insecure;
     try {
-      const stops = this.stops;
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: AUDIO, video: this.#videoConstraints() });
-      if (stops !== this.stops) return this.#discard(stream);
+      const stream = await this.#open(() => navigator.mediaDevices.getUserMedia({
+        audio: AUDIO, video: this.#videoConstraints(),
+      }));
+      if (!stream) return null;
       this.#take(stream.getAudioTracks()[0] ?? null, 'audio');
       this.#take(stream.getVideoTracks()[0] ?? null, 'video');
       return null;
@@ -144,10 +145,8 @@ export class LocalMedia {
   }
 
   async startScreen() {
-    const stops = this.stops;
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    if (stops !== this.stops) return this.#discard(stream);
-    const track = stream.getVideoTracks()[0];
+    const stream = await this.#open(() => navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }));
+    const track = stream?.getVideoTracks()[0];
     if (!track) return;
     track.contentHint = 'detail';
     // The browser's own "Stop sharing" ends the track: go back to the camera then as well.
@@ -218,17 +217,20 @@ export class LocalMedia {
     const constraints = kind === 'audio'
       ? { audio: this.micId ? { ...AUDIO, deviceId: { exact: this.micId } } : AUDIO }
       : { video: this.#videoConstraints() };
-    const stops = this.stops;
-    const stream = await navigator.mediaDevices.getUserMedia(constraints);
-    if (stops !== this.stops) return this.#discard(stream);
+    const stream = await this.#open(() => navigator.mediaDevices.getUserMedia(constraints));
+    if (!stream) return null;
     const track = stream.getTracks()[0];
     if (!track) throw Object.assign(new Error('no track'), { name: 'NotFoundError' });
     return track;
   }
 
-  // A device the browser opened after the call was left (a camera switched on just before Leave): its light
-  // goes out at once instead of staying on with nobody using it.
-  #discard(stream) {
+  // Opens devices (request() -> a stream), or null when everything was stopped meanwhile: a device the browser
+  // opened after the call was left (a camera switched on just before Leave) goes out at once instead of staying on
+  // with nobody using it.
+  async #open(request) {
+    const stops = this.stops;
+    const stream = await request();
+    if (stops === this.stops) return stream;
     for (const track of stream.getTracks()) track.stop();
     return null;
   }

@@ -370,7 +370,9 @@ export class Meeting {
         this.stage.setConnection(peerId, state);
         // Measured soon after the connection is up (and up again), not only at the next round of samples, up to
         // 2 s later: the tile shows its quality with its first frames, and no stale one after a recovery.
-        if (state === 'connected' || state === 'completed') this.#later(FIRST_QUALITY_MS, () => this.#sampleLink(peerId));
+        if (state === 'connected' || state === 'completed') {
+          this.#later(FIRST_QUALITY_MS, () => this.#sampleLink(peerId));
+        }
       },
       onMessage: (peerId, text) => this.#direct(peerId, text),
       spare,
