@@ -92,7 +92,7 @@ const meeting = new Meeting({
 chat.onIncoming = () => {
   if (document.hidden && meeting.active) showUnseen(meeting.room, ++unseen); // no frames come while hidden
   requestAnimationFrame(() => {
-    if (!meeting.active || chatVisible()) return;
+    if (!meeting.active || chatInView) return;
     unread += 1;
     showUnread();
   });
@@ -339,10 +339,16 @@ function showMutedHint() {
   mutedHintTimer = setTimeout(() => setHint('muted-hint', ''), MUTED_HINT_MS);
 }
 
-function chatVisible() {
-  const log = byId('chat-log');
-  return log.checkVisibility ? log.checkVisibility() : log.offsetParent !== null;
-}
+// Whether the chat's log is in sight: the panel not folded, and (below the call, under 980 px) scrolled into the
+// window. Kept by an observer, so counting a line never reads layout; a log coming into sight clears the count.
+let chatInView = true;
+new IntersectionObserver(([entry]) => {
+  chatInView = entry.isIntersecting;
+  if (chatInView && unread) {
+    unread = 0;
+    showUnread();
+  }
+}).observe(byId('chat-log'));
 
 function showUnread() {
   const badge = byId('chat-unread');
@@ -351,15 +357,11 @@ function showUnread() {
   controls.chatToggle.setAttribute('aria-label', unread ? `Chat, ${unread} unread` : 'Chat');
 }
 
-// The side panel (people and chat) folds away; on narrow screens it starts folded.
+// The side panel (people and chat) folds away behind Chat. It starts open at every width: on a phone it sits below
+// the call, where the page scrolls to it, rather than hidden until found.
 function setChatOpen(open) {
   byId('room-view').classList.toggle('side-closed', !open);
-  byId('room-view').classList.toggle('side-open', open);
   controls.chatToggle.setAttribute('aria-expanded', String(open));
-  if (open && chatVisible()) {
-    unread = 0;
-    showUnread();
-  }
 }
 
 async function refreshDevices() {
@@ -433,13 +435,18 @@ controls.rename.addEventListener('keydown', (ev) => {
   ev.preventDefault();
   rename();
 });
+// Beside the call (980 px and wider) Chat folds and unfolds the panel. Below the call it takes the page to the chat's
+// input: folding there would only shorten the page, and its count says what waits down there.
 controls.chatToggle.addEventListener('click', () => {
-  const open = byId('room-view').classList.contains('side-closed');
-  setChatOpen(open);
-  // Under 980 px the panel opens below the call, out of sight: bring the chat's input into view.
-  if (open && matchMedia('(max-width: 979px)').matches) byId('chat-form').scrollIntoView({ block: 'end' });
+  const folded = byId('room-view').classList.contains('side-closed');
+  if (!folded && !matchMedia('(max-width: 979px)').matches) {
+    setChatOpen(false);
+    return;
+  }
+  setChatOpen(true);
+  byId('chat-form').scrollIntoView({ block: 'end' });
 });
-setChatOpen(!matchMedia('(max-width: 759px)').matches);
+setChatOpen(true);
 
 function toggleHand() {
   if (!meeting.active) return;

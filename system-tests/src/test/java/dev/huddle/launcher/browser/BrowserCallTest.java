@@ -437,6 +437,53 @@ class BrowserCallTest {
         }
     }
 
+    /**
+     * A page opened as narrow as a phone shows the people and the chat below the call, usable as they are: nothing
+     * is hidden until found. Chat brings them into view, counts the lines that came while they were out of sight,
+     * and folds them when they are in sight.
+     */
+    @Test
+    void onAPhonesWidthThePeopleAndTheChatAreBelowTheCallAndChatBringsThemIntoView() {
+        String room = room();
+        String inputInView = "const r = document.querySelector('[data-testid=chat-input]').getBoundingClientRect();"
+                + "return r.top >= 0 && r.bottom <= innerHeight ? 'in view' : r.top + '..' + r.bottom + ' of ' + innerHeight";
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            ann.driver().manage().window().setSize(new Dimension(390, 844));
+            ann.driver().navigate().refresh();
+            ann.join(room, null).awaitJoined();
+            String bobId = bob.join(room, null).awaitJoined();
+            ann.awaitRemoteVideos(1, VIDEO);
+            ann.waitFor(Duration.ofSeconds(10), () -> ann.participant(bobId).get("text").contains("Bob"));
+            assertThat(ann.el("chat-log").isDisplayed(), is(true));
+            ann.chat("on my phone");
+            bob.waitFor(Duration.ofSeconds(10), () -> bob.chatTexts().stream().anyMatch(t -> t.contains("on my phone")));
+
+            // at the top of the page the chat is out of sight, and Bob's line is counted on Chat
+            ann.js("window.scrollTo(0, 0)");
+            assertThat("the chat's input sits below the call", ann.js(inputInView), not("in view"));
+            bob.chat("seen it?");
+            ann.waitFor(Duration.ofSeconds(10), () -> "1".equals(ann.driver().findElement(By.id("chat-unread")).getText()));
+            WebElement toggle = ann.driver().findElement(By.id("chat-toggle"));
+            toggle.click();
+            ann.awaitScript(inputInView, "in view", Duration.ofSeconds(5));
+            ann.waitFor(Duration.ofSeconds(5), () -> !ann.driver().findElement(By.id("chat-unread")).isDisplayed());
+            assertThat(toggle.getAttribute("aria-expanded"), is("true"));
+            assertThat(ann.chatTexts().stream().anyMatch(t -> t.contains("seen it?")), is(true));
+
+            // a panel folded in a wide window opens in view when the window is a phone's again
+            ann.driver().manage().window().setSize(new Dimension(1024, 768));
+            toggle.click();
+            ann.waitFor(Duration.ofSeconds(5), () -> !ann.el("chat-log").isDisplayed());
+            assertThat(toggle.getAttribute("aria-expanded"), is("false"));
+            ann.driver().manage().window().setSize(new Dimension(390, 844));
+            ann.js("window.scrollTo(0, 0)");
+            toggle.click();
+            ann.awaitScript(inputInView, "in view", Duration.ofSeconds(5));
+            assertThat(toggle.getAttribute("aria-expanded"), is("true"));
+            assertThat(ann.el("participants").isDisplayed(), is(true));
+        }
+    }
+
     /** Lengths count characters, as protocol.md does: a name of 32 emoji (64 UTF-16 units) is taken whole. */
     @Test
     void aNicknameOf32EmojiIsTypedWholeAndSeenByTheOthers() {
@@ -792,17 +839,6 @@ class BrowserCallTest {
             bob.awaitScript("return document.title", "(2) " + room + " · Huddle", Duration.ofSeconds(10));
             bob.driver().manage().window().setSize(new Dimension(1024, 768));
             bob.awaitScript("return document.title", room + " · Huddle", Duration.ofSeconds(5));
-            // on a phone's width the panel opens below the call: the chat's input comes into view
-            bob.driver().manage().window().setSize(new Dimension(400, 800));
-            bob.driver().findElement(By.id("chat-toggle")).click();
-            bob.waitFor(Duration.ofSeconds(5), () -> !bob.el("chat-log").isDisplayed());
-            bob.js("window.scrollTo(0, 0)");
-            bob.driver().findElement(By.id("chat-toggle")).click();
-            String inputInView = "const r = document.querySelector('[data-testid=chat-input]').getBoundingClientRect();"
-                    + "return r.top >= 0 && r.bottom <= innerHeight ? 'in view' : r.top + '..' + r.bottom + ' of ' + innerHeight";
-            bob.awaitScript(inputInView, "in view", Duration.ofSeconds(5));
-            bob.driver().manage().window().setSize(new Dimension(1024, 768));
-            bob.js("window.scrollTo(0, 0)");
 
             // audio output: offered exactly where the browser can route it and lists outputs (Chromium with fake
             // devices lists three), and choosing one routes the remote videos' sound there
