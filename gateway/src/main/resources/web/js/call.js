@@ -581,7 +581,6 @@ function addTracks(pc, { audio, video }, stream, initiator) {
   }
 }
 
-// The SDP origin line: `o=<user> <session id> <version> ...`; the version grows with every new description.
 // Video sent on a new connection starts at this rate (kbps) instead of WebRTC's 300: the first keyframe leaves at the
 // pacer's rate, which follows it, so the first frames show sooner (connection up to first frame, 2 people: 52 ms
 // against 74-125 ms) and sharper. Every encoder stays within its sendingProfile cap (quality.js), at most 800, and
@@ -601,6 +600,7 @@ function withStartBitrate(description) {
   return { type: description.type, sdp };
 }
 
+// The SDP origin line: `o=<user> <session id> <version> ...`; the version grows with every new description.
 function origin(sdp) {
   const m = /^o=\S+ (\d+) (\d+)/m.exec(sdp ?? '');
   return m ? { session: m[1], version: BigInt(m[2]) } : null;
