@@ -585,7 +585,8 @@ function addTracks(pc, { audio, video }, stream, initiator) {
 // pacer's rate, which follows it, so the first frames show sooner (connection up to first frame, 2 people: 52 ms
 // against 74-125 ms) and sharper. Every encoder stays within its sendingProfile cap (quality.js), at most 800, and
 // the bandwidth estimate comes down from here on a slower link. Chromium reads it from the video codecs' fmtp in the
-// remote description (so each side asks it of the other's sending); other browsers ignore the parameter.
+// remote description (so each side asks it of the other's sending); other browsers ignore the parameter. Later
+// descriptions (renegotiation, ICE restart) carry the same rate, which WebRTC does not take as a restart of its estimate.
 const START_KBPS = 800;
 
 function withStartBitrate(description) {
