@@ -586,7 +586,8 @@ function addTracks(pc, { audio, video }, stream, initiator) {
 // against 74-125 ms) and sharper. Every encoder stays within its sendingProfile cap (quality.js), at most 800, and
 // the bandwidth estimate comes down from here on a slower link. Chromium reads it from the video codecs' fmtp in the
 // remote description (so each side asks it of the other's sending); other browsers ignore the parameter. Later
-// descriptions (renegotiation, ICE restart) carry the same rate, which WebRTC does not take as a restart of its estimate.
+// descriptions (renegotiation, ICE restart) carry the same rate, which WebRTC does not take as a restart of its
+// estimate.
 const START_KBPS = 800;
 
 function withStartBitrate(description) {
@@ -596,7 +597,8 @@ function withStartBitrate(description) {
     const fmtp = new RegExp(`^(a=fmtp:${pt} .*?)(\r?)$`, 'm');
     sdp = fmtp.test(sdp)
       ? sdp.replace(fmtp, `$1;x-google-start-bitrate=${START_KBPS}$2`)
-      : sdp.replace(new RegExp(`^(a=rtpmap:${pt} .*?)(\r?)$`, 'm'), `$1$2\na=fmtp:${pt} x-google-start-bitrate=${START_KBPS}$2`);
+      : sdp.replace(new RegExp(`^(a=rtpmap:${pt} .*?)(\r?)$`, 'm'),
+        `$1$2\na=fmtp:${pt} x-google-start-bitrate=${START_KBPS}$2`);
   }
   return { type: description.type, sdp };
 }
