@@ -10,7 +10,8 @@ import { el } from './ui.js';
 
 const MAX_TEXT = 2000;
 const PREVIEW_TTL_MS = 30000;   // well past a request's timeout: a line still unconfirmed then was not taken
-const MAX_PREVIEWS = 20;        // unconfirmed previews per peer; more (a flood) wait for the server's copies
+// Per peer: unconfirmed previews (more, a flood, wait for the server's copies), and server lines remembered.
+const MAX_PREVIEWS = 20;
 const AHEAD_MS = 5000;          // a page's copy comes within this of the server's, or not at all
 
 // A preview or a remembered server line ({peerId, text, to}) against a line from peerId: the same sender, text and

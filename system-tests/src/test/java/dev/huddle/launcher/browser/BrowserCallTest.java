@@ -439,8 +439,8 @@ class BrowserCallTest {
 
     /**
      * A page opened as narrow as a phone shows the people and the chat below the call, usable as they are: nothing
-     * is hidden until found. Chat brings them into view, counts the lines that came while they were out of sight,
-     * and folds them when they are in sight.
+     * is hidden until found. Chat counts the lines that came while they were out of sight and brings them into view;
+     * a panel folded in a wide window (where Chat folds it) opens in view at a phone's width.
      */
     @Test
     void onAPhonesWidthThePeopleAndTheChatAreBelowTheCallAndChatBringsThemIntoView() {
