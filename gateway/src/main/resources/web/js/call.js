@@ -7,8 +7,8 @@
 // media states go over it to the peer at once, ahead of the server's copy (meeting.js).
 //
 // Nothing may leave a call stuck: an offer that got no answer is rolled back and made again, ICE that
-// stays `new`/`checking` or `disconnected` is restarted, and candidates that arrive before their
-// description wait for it.
+// stays `new`/`checking` or `disconnected` is restarted, a connection that an ICE restart did not bring up is
+// replaced by a fresh one on both sides, and candidates that arrive before their description wait for it.
 import { sendingProfile } from './quality.js';
 
 // Signals are acknowledged and retried by the server path, so a lost offer or answer is rare; a slow one is
@@ -42,6 +42,7 @@ export class Call {
     this.screenSharing = () => false;
     this.outStream = new MediaStream(); // names our tracks' stream (msid) on the far side
     this.links = new Map();             // peerId -> PeerLink
+    this.retired = new Set();           // session ids of peers' connections replaced by fresh ones (#retire)
   }
 
   link(peerId) {
@@ -95,11 +96,30 @@ export class Call {
     }
     if (await link.receive(data) !== 'diverged' || this.links.get(from) !== link) return;
     console.warn(`huddle: the call with ${from} diverged; starting it over`);
+    if (link.remoteSession !== origin(data.description.sdp)?.session) this.#retire(link);
     link.close();
     const fresh = new PeerLink(this, from, false);
     this.links.set(from, fresh);
     await fresh.receive(data);
     this.limitVideo();
+  }
+
+  // A connection that ICE restarts did not bring up (seen here once, under load, after an offer collision: its
+  // transport never gathered again) is replaced: the fresh connection's offer comes from another session, so the
+  // peer's page starts over too (PeerLink.receive).
+  startOver(peerId) {
+    const old = this.links.get(peerId);
+    if (!old || this.ended) return;
+    this.#retire(old);
+    old.close();
+    this.links.set(peerId, new PeerLink(this, peerId, true));
+    this.limitVideo();
+  }
+
+  // What the peer's replaced connection still sends (a description in flight) is dropped: it would otherwise start
+  // this side over again, onto a connection the peer has closed.
+  #retire(link) {
+    if (link.remoteSession !== null) this.retired.add(link.remoteSession);
   }
 
   // Sends `message` (JSON) over the data channel to `peerId`, or to everyone when it is null; returns the peerIds
@@ -241,9 +261,12 @@ class PeerLink {
     this.localSeq = 0;            // local descriptions set; a retried send stops once a newer one exists
     this.answerTimer = null;
     this.iceTimer = null;
+    this.watching = null;         // what iceTimer waits on: 'stuck' (not up yet), 'disconnected' or nothing
     this.pendingCandidates = [];  // arrived before a remote description to apply them to
     this.profiles = new WeakMap(); // video sender -> the sending profile set on it (JSON)
     this.lastOffer = null;        // origin (session id and version) of the last remote offer applied
+    this.remoteSession = null;    // session id of the peer's connection, from its descriptions applied
+    this.restarts = 0;            // ICE restarts since ICE last came up
     this.stream = null;           // the remote stream, attached to its video once
     const offered = spare instanceof SpareOffer ? spare : null;
     this.outStream = offered?.stream ?? call.outStream; // names our tracks' stream on the far side
@@ -367,6 +390,11 @@ class PeerLink {
       if (description) {
         const readyForOffer = !this.makingOffer
           && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
+        const session = origin(description.sdp)?.session ?? null;
+        if (session !== null && this.call.retired.has(session)) return;
+        if (description.type === 'offer' && this.remoteSession !== null && session !== this.remoteSession) {
+          return 'diverged'; // the peer's page replaced its connection (Call.startOver): so does this side
+        }
         const offerCollision = description.type === 'offer' && !readyForOffer;
         this.ignoreOffer = !this.polite && offerCollision;
         if (this.ignoreOffer) return;
@@ -386,6 +414,7 @@ class PeerLink {
           throw err;
         }
         this.settingRemoteAnswer = false;
+        this.remoteSession = session;
         if (description.type === 'offer') {
           this.lastOffer = origin(description.sdp);
           this.#attachTracksToOffer();
@@ -433,20 +462,32 @@ class PeerLink {
 
   // ICE that does not get anywhere is restarted: stuck in new/checking after negotiating (the impolite
   // side acts first, the polite one later, so both do not restart at once), or disconnected a few seconds.
+  // If it is still not up after a restart, the impolite side starts the connection over (Call.startOver);
+  // a connection that was up and lost its path (disconnected) is only restarted: the path may come back.
   #watchIce() {
-    clearTimeout(this.iceTimer);
     if (this.closed) return;
     const state = this.pc.iceConnectionState;
-    let wait = null;
-    if ((state === 'new' || state === 'checking') && this.pc.remoteDescription) {
-      wait = this.polite ? ICE_STUCK_MS * 2 : ICE_STUCK_MS;
-    } else if (state === 'disconnected') {
-      wait = DISCONNECTED_RESTART_MS;
-    }
-    if (wait === null) return;
+    if (state === 'connected' || state === 'completed') this.restarts = 0;
+    let watch = null;
+    if (['new', 'checking', 'failed'].includes(state) && this.pc.remoteDescription) watch = 'stuck';
+    else if (state === 'disconnected') watch = 'disconnected';
+    // A timer already running for the same trouble keeps its time: ICE that goes round new, checking and failed
+    // would otherwise put it off for ever.
+    if (watch !== null && watch === this.watching) return;
+    clearTimeout(this.iceTimer);
+    this.watching = watch;
+    if (watch === null) return;
+    const wait = watch === 'disconnected' ? DISCONNECTED_RESTART_MS : this.polite ? ICE_STUCK_MS * 2 : ICE_STUCK_MS;
     this.iceTimer = setTimeout(() => {
+      this.watching = null;
       const now = this.pc.iceConnectionState;
-      if (this.closed || !['new', 'checking', 'disconnected'].includes(now)) return;
+      if (this.closed || !['new', 'checking', 'disconnected', 'failed'].includes(now)) return;
+      if (now !== 'disconnected' && this.restarts > 0 && !this.polite) {
+        console.warn(`huddle: ICE with ${this.peerId} is still ${now} after a restart; starting the connection over`);
+        this.call.startOver(this.peerId);
+        return;
+      }
+      this.restarts += 1;
       console.warn(`huddle: ICE with ${this.peerId} is ${now}; restarting`);
       if (this.pc.signalingState === 'stable') this.#offer({ iceRestart: true });
       this.#watchIce(); // and again later if this did not help

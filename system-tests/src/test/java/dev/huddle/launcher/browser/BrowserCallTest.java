@@ -559,6 +559,22 @@ class BrowserCallTest {
             """;
 
     /**
+     * The page's first connection can never find a path, whatever ICE restarts do: it may use relays only, and
+     * there are none. Only a fresh connection gets the call going.
+     */
+    private static final String FIRST_CONNECTION_WITHOUT_A_PATH = """
+            window.connectionsMade = 0;
+            const Native = window.RTCPeerConnection;
+            window.RTCPeerConnection = function (config) {
+              window.connectionsMade++;
+              if (window.deadConnection) return new Native(config);
+              window.deadConnection = new Native({ ...config, iceTransportPolicy: 'relay' });
+              return window.deadConnection;
+            };
+            window.RTCPeerConnection.prototype = Native.prototype;
+            """;
+
+    /**
      * The first frame the page sends that matches {@code match} (JavaScript over the frame {@code f}) never leaves:
      * the page gets an `unavailable` reply to it instead, as from a backend that did not answer; {@code counter}
      * names the window property that counts it.
@@ -626,6 +642,20 @@ class BrowserCallTest {
             bob.awaitRemoteVideos(1, VIDEO);
             assertThat(((Number) ann.js("return window.candidatesDropped")).intValue()
                     + ((Number) bob.js("return window.candidatesDropped")).intValue(), greaterThan(0));
+        }
+    }
+
+    @Test
+    void aConnectionThatIceRestartsCannotBringUpIsStartedOverAndTheCallForms() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.js(FIRST_CONNECTION_WITHOUT_A_PATH);
+            ann.join(room, null).awaitJoined();
+            bob.join(room, null).awaitJoined(); // his offer to Ann comes from the connection that gets no path
+            ann.awaitRemoteVideos(1, VIDEO);
+            bob.awaitRemoteVideos(1, VIDEO);
+            assertThat(((Number) bob.js("return window.connectionsMade")).intValue(), greaterThan(1));
+            assertThat(bob.js("return window.deadConnection.connectionState"), is("closed")); // replaced
         }
     }
 
