@@ -116,8 +116,9 @@ export class Call {
     this.limitVideo();
   }
 
-  // What the peer's replaced connection still sends (a description in flight) is dropped: it would otherwise start
-  // this side over again, onto a connection the peer has closed.
+  // An offer that the peer's replaced connection still sends (in flight) is dropped: it would otherwise start this
+  // side over again, onto a connection the peer has closed. Its answers are let through: a peer that had applied
+  // nothing of ours answers the fresh offer from the connection it has, and that answer is the one to apply.
   #retire(link) {
     if (link.remoteSession !== null) this.retired.add(link.remoteSession);
   }
@@ -391,9 +392,9 @@ class PeerLink {
         const readyForOffer = !this.makingOffer
           && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
         const session = origin(description.sdp)?.session ?? null;
-        if (session !== null && this.call.retired.has(session)) return;
-        if (description.type === 'offer' && this.remoteSession !== null && session !== this.remoteSession) {
-          return 'diverged'; // the peer's page replaced its connection (Call.startOver): so does this side
+        if (description.type === 'offer' && session !== null && session !== this.remoteSession) {
+          if (this.call.retired.has(session)) return; // from a connection replaced here, still on its way
+          if (this.remoteSession !== null) return 'diverged'; // the peer replaced its connection: so does this side
         }
         const offerCollision = description.type === 'offer' && !readyForOffer;
         this.ignoreOffer = !this.polite && offerCollision;
