@@ -22,6 +22,7 @@ const DISCONNECTED_RESTART_MS = 3000;
 const SPARE_CLOSE_DELAY_MS = 3000;  // an unused spare offer is closed this long after the join (see #dropSpare)
 const SETTLE_MAX_MS = 3000;         // the next spare answer waits at most this long for the calls under way
 const SETTLING = new Set(['new', 'connecting']);
+const STUCK = new Set(['new', 'checking', 'failed']); // not up (yet): restarted, then started over (#watchIce)
 
 export class Call {
   // send(peerId, {description} | {candidate}) -> Promise (rejects when the server refused it);
@@ -299,6 +300,7 @@ class PeerLink {
         this.#watchIce();
       }
     };
+    pc.onconnectionstatechange = () => this.#watchIce();
     pc.oniceconnectionstatechange = () => {
       const state = pc.iceConnectionState;
       if (state === 'failed') pc.restartIce();
@@ -467,10 +469,10 @@ class PeerLink {
   // a connection that was up and lost its path (disconnected) is only restarted: the path may come back.
   #watchIce() {
     if (this.closed) return;
-    const state = this.pc.iceConnectionState;
+    const state = this.#state();
     if (state === 'connected' || state === 'completed') this.restarts = 0;
     let watch = null;
-    if (['new', 'checking', 'failed'].includes(state) && this.pc.remoteDescription) watch = 'stuck';
+    if (STUCK.has(state) && this.pc.remoteDescription) watch = 'stuck';
     else if (state === 'disconnected') watch = 'disconnected';
     // A timer already running for the same trouble keeps its time: ICE that goes round new, checking and failed
     // would otherwise put it off for ever.
@@ -481,8 +483,8 @@ class PeerLink {
     const wait = watch === 'disconnected' ? DISCONNECTED_RESTART_MS : this.polite ? ICE_STUCK_MS * 2 : ICE_STUCK_MS;
     this.iceTimer = setTimeout(() => {
       this.watching = null;
-      const now = this.pc.iceConnectionState;
-      if (this.closed || !['new', 'checking', 'disconnected', 'failed'].includes(now)) return;
+      const now = this.#state();
+      if (this.closed || (!STUCK.has(now) && now !== 'disconnected')) return;
       if (now !== 'disconnected' && this.restarts > 0 && !this.polite) {
         console.warn(`huddle: ICE with ${this.peerId} is still ${now} after a restart; starting the connection over`);
         this.call.startOver(this.peerId);
@@ -493,6 +495,12 @@ class PeerLink {
       if (this.pc.signalingState === 'stable') this.#offer({ iceRestart: true });
       this.#watchIce(); // and again later if this did not help
     }, wait);
+  }
+
+  // ICE's state, unless the connection failed above it (DTLS: a path but no secure session on it), which no ICE
+  // restart mends.
+  #state() {
+    return this.pc.connectionState === 'failed' ? 'failed' : this.pc.iceConnectionState;
   }
 
   // An offer may bring transceivers this side has no track on yet (e.g. this side was the polite one

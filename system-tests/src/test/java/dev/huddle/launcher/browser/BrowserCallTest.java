@@ -575,6 +575,25 @@ class BrowserCallTest {
             """;
 
     /**
+     * The first description the page sends names another certificate than its own (one byte of its fingerprint
+     * changed): the peer's DTLS refuses the session, and no ICE restart changes that.
+     */
+    private static final String FIRST_FINGERPRINT_SPOILED = """
+            window.fingerprintsSpoiled = 0;
+            const send = WebSocket.prototype.send;
+            WebSocket.prototype.send = function (data) {
+              const f = JSON.parse(data);
+              if (f.type === 'signal' && f.data.description && window.fingerprintsSpoiled === 0) {
+                window.fingerprintsSpoiled++;
+                f.data.description.sdp = f.data.description.sdp.replace(/(a=fingerprint:\\S+ )([0-9A-F]{2})/,
+                    (all, head, first) => head + (first === '00' ? '11' : '00'));
+                return send.call(this, JSON.stringify(f));
+              }
+              return send.call(this, data);
+            };
+            """;
+
+    /**
      * The first frame the page sends that matches {@code match} (JavaScript over the frame {@code f}) never leaves:
      * the page gets an `unavailable` reply to it instead, as from a backend that did not answer; {@code counter}
      * names the window property that counts it.
@@ -656,6 +675,19 @@ class BrowserCallTest {
             bob.awaitRemoteVideos(1, VIDEO);
             assertThat(((Number) bob.js("return window.connectionsMade")).intValue(), greaterThan(1));
             assertThat(bob.js("return window.deadConnection.connectionState"), is("closed")); // replaced
+        }
+    }
+
+    @Test
+    void aConnectionWhoseSecureSessionFailsIsStartedOverAndTheCallForms() {
+        String room = room();
+        try (CallPage ann = new CallPage(gw1, "Ann"); CallPage bob = new CallPage(gw2, "Bob")) {
+            bob.js(FIRST_FINGERPRINT_SPOILED);
+            ann.join(room, null).awaitJoined();
+            bob.join(room, null).awaitJoined(); // his offer names a certificate that is not his: ICE gets a path,
+            ann.awaitRemoteVideos(1, VIDEO);    // DTLS fails on it
+            bob.awaitRemoteVideos(1, VIDEO);
+            assertThat(((Number) bob.js("return window.fingerprintsSpoiled")).intValue(), is(1));
         }
     }
 
