@@ -497,10 +497,15 @@ class PeerLink {
     }, wait);
   }
 
-  // ICE's state, unless the connection failed above it (DTLS: a path but no secure session on it), which no ICE
-  // restart mends.
+  // ICE's state, as far as the whole connection is concerned: a path without a secure session on it (DTLS failed,
+  // or not done) is not up, and no ICE restart mends it (after one, Chromium may report such a connection as
+  // connecting for good rather than failed).
   #state() {
-    return this.pc.connectionState === 'failed' ? 'failed' : this.pc.iceConnectionState;
+    const ice = this.pc.iceConnectionState;
+    const whole = this.pc.connectionState;
+    if (whole === 'failed') return 'failed';
+    if ((ice === 'connected' || ice === 'completed') && whole !== 'connected') return 'checking';
+    return ice;
   }
 
   // An offer may bring transceivers this side has no track on yet (e.g. this side was the polite one
