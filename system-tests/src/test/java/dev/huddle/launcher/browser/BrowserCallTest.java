@@ -263,8 +263,9 @@ class BrowserCallTest {
             // P4 shares a screen. On P1's page, in a landscape window, it takes the grid's height with the people in
             // a column beside it, and everything still shows with the controls; in a portrait one it takes the
             // grid's width, above the people. When P4 stops, its tile goes back among the others.
-            fourth.click("screen");
-            assertThat(fourth.el("screen").getAttribute("aria-pressed"), is("true"));
+            fourth.click("screen"); // pressed once the browser has given the screen (asynchronous)
+            fourth.awaitScript("return document.querySelector('[data-testid=screen]').getAttribute('aria-pressed')",
+                    "true", Duration.ofSeconds(10));
             String spotlightOf = """
                     const box = (e) => e.getBoundingClientRect();
                     const screen = document.querySelector('[data-testid=tile][data-peer-id="%s"]');
