@@ -486,12 +486,12 @@ class PeerLink {
       const now = this.#state();
       if (this.closed || (!STUCK.has(now) && now !== 'disconnected')) return;
       if (now !== 'disconnected' && this.restarts > 0 && !this.polite) {
-        console.warn(`huddle: ICE with ${this.peerId} is still ${now} after a restart; starting the connection over`);
+        console.warn(`huddle: connection with ${this.peerId} still ${now} after an ICE restart; starting it over`);
         this.call.startOver(this.peerId);
         return;
       }
       this.restarts += 1;
-      console.warn(`huddle: ICE with ${this.peerId} is ${now}; restarting`);
+      console.warn(`huddle: connection with ${this.peerId} is ${now}; restarting ICE`);
       if (this.pc.signalingState === 'stable') this.#offer({ iceRestart: true });
       this.#watchIce(); // and again later if this did not help
     }, wait);
